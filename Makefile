@@ -1,0 +1,52 @@
+# Focused Care: `make run` serves the demo clinic, `make test` runs the whole suite.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first Python >= 3.12 found: $(PYTHON) if given, then PATH, then pyenv's versions.
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help run test lint fmt install clean
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Focused Care needs Python 3.12 or newer, and none was found."; \
+	  echo "Install one (python.org, your package manager, or 'pyenv install 3.13'),"; \
+	  echo "or point to it: make PYTHON=/path/to/python3.13 $(MAKECMDGOALS)"; exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtual environment and install everything
+
+run: $(STAMP) ## Serve the demo clinic on http://127.0.0.1:8000 (SQLite, development mode)
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Lint, format check and migration check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: $(STAMP) ## Format and fix what ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var/static var/test.sqlite3*

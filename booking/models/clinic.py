@@ -1,0 +1,81 @@
+"""The clinic's own details: shown on every page, in emails and in structured data."""
+
+from urllib.parse import quote_plus
+
+from django.db import models
+
+
+class Clinic(models.Model):
+    """One row: the clinic this installation serves. Created by a migration, edited in admin."""
+
+    name = models.CharField(max_length=120)
+    tagline = models.CharField(max_length=200, blank=True)
+    street_address = models.CharField(max_length=200)
+    locality = models.CharField("city", max_length=100)
+    region = models.CharField("state", max_length=50)
+    postal_code = models.CharField("ZIP code", max_length=20)
+    country = models.CharField(max_length=2, default="US", help_text="ISO country code")
+    phone = models.CharField(max_length=30)
+    email = models.EmailField()
+    directions_url = models.URLField(
+        blank=True, help_text="A maps link; left empty, one is made from the address."
+    )
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street_address}, {self.locality}, {self.region} {self.postal_code}"
+
+    @property
+    def phone_href(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+    @property
+    def maps_url(self) -> str:
+        if self.directions_url:
+            return self.directions_url
+        query = quote_plus(f"{self.name}, {self.address_line}")
+        return f"https://www.google.com/maps/search/?api=1&query={query}"
+
+
+class OpeningHours(models.Model):
+    """When the clinic's doors are open: shown to clients; therapists' hours live with them."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_hours_close_after_open",
+                violation_error_message="Closing time must be after opening time.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def schema_day(self) -> str:
+        return f"https://schema.org/{self.Weekday(self.weekday).label}"

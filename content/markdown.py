@@ -1,0 +1,49 @@
+"""Markdown from the admin, rendered once and sanitised: staff write text, never scripts."""
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "abbr", "aside", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3",
+    "h4", "hr", "li", "nav", "ol", "p", "pre", "section", "strong", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class"},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: SafeString
+    toc: list[dict]
+
+
+def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
+    """HTML plus a table of contents of the level-2 headings, cached when given a key."""
+    if cache_key and (hit := cache.get(cache_key)):
+        return hit
+    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "sane_lists"])
+    html = nh3.clean(
+        md.convert(text),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,
+    )
+    toc = [
+        {"id": token["id"], "name": token["name"]}
+        for top in md.toc_tokens
+        for token in ([top] if top["level"] == 2 else top["children"])
+        if token["level"] == 2
+    ]
+    result = Rendered(html=mark_safe(html), toc=toc)  # noqa: S308 - sanitised by nh3 above
+    if cache_key:
+        cache.set(cache_key, result, 60 * 60)
+    return result

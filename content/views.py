@@ -1,0 +1,81 @@
+"""Public pages: home, the guide, services, therapists, about, robots.txt."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from booking.selectors import active_therapists, bookable_services, current_clinic
+from content import seo
+from content.models import Page
+
+
+def _page(slug: str) -> Page:
+    return get_object_or_404(Page, slug=slug)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    clinic = current_clinic()
+    context = {
+        "page": _page("home"),
+        "services": bookable_services(),
+        "therapists": active_therapists(),
+        "clinic": clinic,
+        "json_ld": seo.local_business(clinic, request) if clinic else None,
+    }
+    return render(request, "content/home.html", context)
+
+
+@require_GET
+def guide(request: HttpRequest) -> HttpResponse:
+    page = _page("back-pain-guide")
+    clinic = current_clinic()
+    context = {
+        "page": page,
+        "rendered": page.rendered(),
+        "clinic": clinic,
+        "json_ld": seo.article(page, clinic, request),
+    }
+    return render(request, "content/guide.html", context)
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    clinic = current_clinic()
+    context = {
+        "page": _page("about"),
+        "clinic": clinic,
+        "json_ld": seo.local_business(clinic, request) if clinic else None,
+    }
+    return render(request, "content/about.html", context)
+
+
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "content/service_list.html", {"services": bookable_services()})
+
+
+@require_GET
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = get_object_or_404(bookable_services(), slug=slug)
+    context = {"service": service, "json_ld": seo.service(service, request)}
+    return render(request, "content/service_detail.html", context)
+
+
+@require_GET
+def therapist_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "content/therapist_list.html", {"therapists": active_therapists()})
+
+
+@require_GET
+def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    therapist = get_object_or_404(active_therapists(), slug=slug)
+    return render(request, "content/therapist_detail.html", {"therapist": therapist})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /booking/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain")

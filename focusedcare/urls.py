@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from content.sitemaps import SITEMAPS
+from content.views import robots_txt
+from focusedcare.health import healthz
+
+admin.site.site_header = "Focused Care back office"
+admin.site.site_title = "Focused Care"
+
+urlpatterns = [
+    path("", include("content.urls")),
+    path("", include("booking.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
