@@ -26,7 +26,7 @@ class Rendered:
 
 
 def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
-    """HTML plus a table of contents of the level-2 headings, cached when given a key."""
+    """HTML plus the level-2 headings for a table of contents (the page title is the h1)."""
     if cache_key and (hit := cache.get(cache_key)):
         return hit
     md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "sane_lists"])
@@ -37,12 +37,7 @@ def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=None,
     )
-    toc = [
-        {"id": token["id"], "name": token["name"]}
-        for top in md.toc_tokens
-        for token in ([top] if top["level"] == 2 else top["children"])
-        if token["level"] == 2
-    ]
+    toc = [{"id": t["id"], "name": t["name"]} for t in md.toc_tokens if t["level"] == 2]
     result = Rendered(html=mark_safe(html), toc=toc)  # noqa: S308 - sanitised by nh3 above
     if cache_key:
         cache.set(cache_key, result, 60 * 60)

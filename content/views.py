@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from booking.selectors import active_therapists, bookable_services, current_clinic
 from content import seo
+from content.markdown import render_markdown
 from content.models import Page
 
 
@@ -59,7 +60,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = get_object_or_404(bookable_services(), slug=slug)
-    context = {"service": service, "json_ld": seo.service(service, request)}
+    context = {
+        "service": service,
+        "description": render_markdown(service.description),
+        "json_ld": seo.service(service, request),
+    }
     return render(request, "content/service_detail.html", context)
 
 
@@ -71,7 +76,8 @@ def therapist_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_object_or_404(active_therapists(), slug=slug)
-    return render(request, "content/therapist_detail.html", {"therapist": therapist})
+    context = {"therapist": therapist, "bio": render_markdown(therapist.bio)}
+    return render(request, "content/therapist_detail.html", context)
 
 
 @require_GET

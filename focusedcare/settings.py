@@ -14,7 +14,7 @@ env = environ.Env()
 
 
 def read_or_create_secret(path: Path) -> str:
-    """One secret per installation, kept out of the repository; several servers must set SECRET_KEY."""
+    """One secret per installation, kept out of git; several app servers must set SECRET_KEY."""
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)
@@ -96,8 +96,9 @@ CACHES = {
     ),
 }
 
-# Email: Django 6.1 mailers, built from one URL (smtp://user:pass@host:587, smtp+tls://...).
-EMAIL_URL = env.email_url("EMAIL_URL", default="consolemail://")
+# Email: Django 6.1 mailers, built from one URL (smtp+tls://user:pass@host:587). Development
+# prints emails on the console; production defaults to the server's own mail relay.
+EMAIL_URL = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 
 
 def mailer_from(config: dict) -> dict:

@@ -10,13 +10,14 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-
 class Service(models.Model):
     """A kind of massage, as the guide describes it ("Service" never means code here)."""
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
-    summary = models.CharField(max_length=300, help_text="One or two sentences for lists and search.")
+    summary = models.CharField(
+        max_length=300, help_text="One or two sentences for lists and search."
+    )
     description = models.TextField(blank=True, help_text="Markdown.")
     helps_with = models.TextField(
         blank=True, help_text="Back problems this service helps with, one per line."

@@ -11,7 +11,6 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-
 class Therapist(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)

@@ -1,0 +1,149 @@
+"""The demo clinic: the guide's four services, three therapists and an owner account.
+
+Idempotent: records are found by slug or username and left alone when they exist, so running it
+twice (or after the owner has edited the demo) changes nothing.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from booking.models import Service, ServiceOption, Therapist
+
+SERVICES = [
+    {
+        "slug": "deep-tissue-myoskeletal-alignment",
+        "name": "Deep Tissue & Myoskeletal Alignment",
+        "summary": "For chronic deep stiffness: long term pain, old injuries and posture problems.",
+        "helps_with": "Years of back pain\nOld sports injuries\nPoor posture\nLimited mobility\n"
+        "Tech neck and upper back tension\nA spine pulled out of alignment",
+        "guide_advice": "Deep tissue massage and myoskeletal alignment are best for long term "
+        "pain, old injuries, and posture problems.\n\nThese techniques work on deeper muscle "
+        "layers and connective tissue. They help break down long held tension and restore "
+        "proper movement.",
+        "guide_anchor": "for-chronic-deep-stiffness",
+        "description": "Your session starts with assessment: how you stand and sit, and which "
+        "movements are restricted. Then your therapist works on the muscles causing the "
+        "problem, not only the painful spot.",
+        "options": [(60, "95.00"), (90, "135.00")],
+    },
+    {
+        "slug": "hot-stone-therapy",
+        "name": "Hot Stone Therapy",
+        "summary": "For high stress and muscle knots held in the upper back and shoulders.",
+        "helps_with": "Constant muscle tightness\nStress related pain\nTension headaches",
+        "guide_advice": "Hot stone therapy is very helpful for people who hold stress in their "
+        "upper back and shoulders.\n\nThe heat relaxes the muscles and soft tissue, allowing "
+        "deeper work without excessive pain.",
+        "guide_anchor": "for-high-stress-and-muscle-knots",
+        "description": "Warm stones relax the tissue first, so your therapist can work deeper "
+        "with less discomfort.",
+        "options": [(60, "105.00"), (90, "145.00")],
+    },
+    {
+        "slug": "cupping-therapy",
+        "name": "Cupping Therapy",
+        "summary": "For stubborn tightness and poor circulation around the spine.",
+        "helps_with": "Chronic stiffness\nRestricted movement\nPoor circulation\nScar tissue",
+        "guide_advice": "Cupping therapy lifts the tissue instead of pressing it. This improves "
+        "blood flow and helps release tight areas around the spine.",
+        "guide_anchor": "for-stubborn-tightness-and-poor-circulation",
+        "description": "Cupping is often combined with hands-on work in the same session.",
+        "options": [(60, "90.00"), (90, "130.00")],
+    },
+    {
+        "slug": "sciatica-piriformis-release",
+        "name": "Sciatica & Piriformis Release",
+        "summary": "For nerve pain like sciatica: targeted work on the hips and glutes.",
+        "helps_with": "Pain that travels down the leg\nTight hips and glutes\n"
+        "Lower back pain from sitting",
+        "guide_advice": "Sciatica pain often comes from tight muscles pressing on the sciatic "
+        "nerve. One of the main muscles involved is the piriformis.\n\nTargeted massage to the "
+        "hips and glutes can reduce pressure on the nerve and relieve pain that travels down "
+        "the leg.",
+        "guide_anchor": "for-nerve-pain-like-sciatica",
+        "description": "Severe numbness or tingling, or loss of bladder or bowel control, need a "
+        "doctor first: see the red flags in our guide.",
+        "options": [(60, "100.00"), (90, "140.00")],
+    },
+]
+
+THERAPISTS = [
+    {
+        "slug": "maria-alvarez",
+        "name": "Maria Alvarez",
+        "credentials": "LMT, Pennsylvania licensed",
+        "bio": "Maria has treated desk workers and drivers with chronic back pain for twelve "
+        "years. She starts every session by watching how you stand and move.",
+        "specialties": "Myoskeletal alignment\nPosture and tech neck\nOld sports injuries",
+        "services": [
+            "deep-tissue-myoskeletal-alignment",
+            "cupping-therapy",
+            "sciatica-piriformis-release",
+        ],
+    },
+    {
+        "slug": "james-whitaker",
+        "name": "James Whitaker",
+        "credentials": "LMT, Pennsylvania licensed",
+        "bio": "James works with people whose stress lives in their shoulders. His hot stone "
+        "sessions let tight muscles let go without excessive pain.",
+        "specialties": "Hot stone therapy\nTension headaches\nStress related pain",
+        "services": ["hot-stone-therapy", "deep-tissue-myoskeletal-alignment"],
+    },
+    {
+        "slug": "priya-shah",
+        "name": "Priya Shah",
+        "credentials": "LMT, orthopedic massage",
+        "bio": "Priya focuses on the lower back, hips and glutes, and on nerve pain like "
+        "sciatica. She will show you what to change at your desk and in your car.",
+        "specialties": "Sciatica and piriformis\nLower back and hips\nCupping",
+        "services": ["sciatica-piriformis-release", "cupping-therapy", "hot-stone-therapy"],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic (services, therapists, an owner account). Safe to run twice."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        services = {}
+        for order, spec in enumerate(SERVICES):
+            fields = {k: v for k, v in spec.items() if k not in {"slug", "options"}}
+            service, created = Service.objects.get_or_create(
+                slug=spec["slug"], defaults={**fields, "order": order}
+            )
+            if created:
+                ServiceOption.objects.bulk_create(
+                    ServiceOption(service=service, duration_minutes=minutes, price=Decimal(price))
+                    for minutes, price in spec["options"]
+                )
+            services[service.slug] = service
+
+        for order, spec in enumerate(THERAPISTS):
+            fields = {k: v for k, v in spec.items() if k not in {"slug", "services"}}
+            therapist, created = Therapist.objects.get_or_create(
+                slug=spec["slug"], defaults={**fields, "order": order}
+            )
+            if created:
+                therapist.services.set(services[slug] for slug in spec["services"])
+
+        self._create_owner()
+        self.stdout.write(self.style.SUCCESS("Demo clinic ready."))
+
+    def _create_owner(self) -> None:
+        User = get_user_model()
+        if User.objects.filter(username="owner").exists():
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(
+            username="owner", email="owner@focusedcare.example", password=password
+        )
+        self.stdout.write(
+            f"Owner account for /admin/: username 'owner', password '{password}' "
+            "(shown once; change it in admin)."
+        )

@@ -1,0 +1,93 @@
+"""Configuration from the environment, read once by the one settings module."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_under(env: dict, expression: str):
+    """Evaluate an expression over settings loaded in a fresh process with the given environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "EMAIL_URL", "CACHE_URL"}}
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({expression}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "focusedcare.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_email_url_becomes_a_django_61_smtp_mailer():
+    mailers = settings_under(
+        {"EMAIL_URL": "smtp+tls://clinic%40example.com:s3cret@mail.example.com:587"},
+        "settings.MAILERS",
+    )
+
+    assert mailers["default"] == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "mail.example.com",
+            "port": 587,
+            "username": "clinic@example.com",
+            "password": "s3cret",
+            "use_tls": True,
+            "timeout": 10,
+        },
+    }
+
+
+def test_development_prints_email_on_the_console_and_production_uses_smtp():
+    development = settings_under({"DEBUG": "true"}, "settings.MAILERS['default']['BACKEND']")
+    production = settings_under({}, "settings.MAILERS['default']['BACKEND']")
+
+    assert development == "django.core.mail.backends.console.EmailBackend"
+    assert production == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_redis_url_selects_the_shared_redis_cache():
+    cache = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "settings.CACHES['default']")
+
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
+
+
+def test_sqlite_takes_the_write_lock_at_begin_and_uses_wal():
+    database = settings_under({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "settings.DATABASES")
+
+    options = database["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+@pytest.mark.django_db
+def test_collectstatic_with_the_production_storage_serves_hashed_compressed_files(
+    settings, tmp_path, client
+):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+    call_command("collectstatic", "--no-input", verbosity=0)
+
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    hashed_css = manifest["css/site.css"]
+    assert hashed_css != "css/site.css"
+    assert (tmp_path / f"{hashed_css}.gz").exists()
+    assert (tmp_path / f"{hashed_css}.br").exists()
+    assert f"/static/{hashed_css}" in client.get("/").content.decode()
