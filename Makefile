@@ -34,7 +34,10 @@ install: $(STAMP) ## Create the virtual environment and install everything
 run: $(STAMP) ## Serve the demo clinic on http://127.0.0.1:8000 (SQLite, development mode)
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Emails are printed here by the worker (send_pending_emails) running beside the server."
+	DEBUG=true $(BIN)/python manage.py send_pending_emails --loop & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)
 	$(BIN)/python -m pytest

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "booking",
@@ -118,6 +119,8 @@ def mailer_from(config: dict) -> dict:
 
 
 MAILERS = {"default": mailer_from(EMAIL_URL)}
+# Emails and reminders are written outside any request: links in them start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focused Care <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,7 +1,25 @@
 """Booking models, one module per aggregate."""
 
+from booking.models.appointments import Appointment
 from booking.models.catalog import Service, ServiceOption
+from booking.models.clients import Client
 from booking.models.clinic import Clinic, OpeningHours
+from booking.models.outbox import OutboundEmail
+from booking.models.policy import BookingPolicy
+from booking.models.schedules import ClinicClosure, TimeOff, WorkingHours
 from booking.models.staff import Therapist
 
-__all__ = ["Clinic", "OpeningHours", "Service", "ServiceOption", "Therapist"]
+__all__ = [
+    "Appointment",
+    "BookingPolicy",
+    "Client",
+    "Clinic",
+    "ClinicClosure",
+    "OpeningHours",
+    "OutboundEmail",
+    "Service",
+    "ServiceOption",
+    "Therapist",
+    "TimeOff",
+    "WorkingHours",
+]

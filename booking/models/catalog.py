@@ -28,6 +28,12 @@ class Service(models.Model):
     guide_anchor = models.SlugField(
         max_length=100, blank=True, help_text="The guide's section about it, e.g. for-nerve-pain."
     )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        "cleanup buffer (minutes)",
+        null=True,
+        blank=True,
+        help_text="Left empty, the booking policy's buffer applies.",
+    )
     is_active = models.BooleanField("offered", default=True)
     order = models.PositiveSmallIntegerField(default=0)
 

@@ -105,11 +105,13 @@ def test_about_page_has_address_phone_hours_and_directions(client, demo):
     assert main.find("a", string="Directions in maps")["href"].startswith("https://")
 
 
-def test_book_placeholder_names_what_the_client_chose(client, demo):
+def test_book_link_from_a_therapist_and_service_starts_the_flow_part_way(client, demo):
     page = soup(client.get("/book/?service=cupping-therapy&therapist=priya-shah"))
+    text = page.find("main").get_text(" ", strip=True)
 
-    assert "Cupping Therapy" in page.find("main").get_text(" ", strip=True)
-    assert "Priya Shah" in page.find("main").get_text(" ", strip=True)
+    assert "Cupping Therapy" in text
+    assert "Priya Shah" in text
+    assert page.find("a", href="/book/?service=cupping-therapy&minutes=60&therapist=priya-shah")
 
 
 @pytest.mark.parametrize(

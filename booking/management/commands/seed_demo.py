@@ -5,13 +5,14 @@ twice (or after the owner has edited the demo) changes nothing.
 """
 
 import secrets
+from datetime import time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from booking.models import Service, ServiceOption, Therapist
+from booking.models import Service, ServiceOption, Therapist, WorkingHours
 
 SERVICES = [
     {
@@ -84,6 +85,8 @@ THERAPISTS = [
             "cupping-therapy",
             "sciatica-piriformis-release",
         ],
+        # Weekday (0 = Monday): working intervals; the gap is lunch.
+        "hours": {d: [("09:00", "12:30"), ("13:30", "18:00")] for d in (0, 1, 2, 3, 4)},
     },
     {
         "slug": "james-whitaker",
@@ -93,6 +96,10 @@ THERAPISTS = [
         "sessions let tight muscles let go without excessive pain.",
         "specialties": "Hot stone therapy\nTension headaches\nStress related pain",
         "services": ["hot-stone-therapy", "deep-tissue-myoskeletal-alignment"],
+        "hours": {
+            **{d: [("11:00", "15:00"), ("15:30", "19:00")] for d in (1, 2, 3, 4)},
+            5: [("09:00", "14:00")],
+        },
     },
     {
         "slug": "priya-shah",
@@ -102,6 +109,11 @@ THERAPISTS = [
         "sciatica. She will show you what to change at your desk and in your car.",
         "specialties": "Sciatica and piriformis\nLower back and hips\nCupping",
         "services": ["sciatica-piriformis-release", "cupping-therapy", "hot-stone-therapy"],
+        "hours": {
+            **{d: [("09:00", "13:00"), ("14:00", "17:00")] for d in (0, 2, 4)},
+            3: [("12:00", "19:00")],
+            5: [("09:00", "14:00")],
+        },
     },
 ]
 
@@ -125,12 +137,22 @@ class Command(BaseCommand):
             services[service.slug] = service
 
         for order, spec in enumerate(THERAPISTS):
-            fields = {k: v for k, v in spec.items() if k not in {"slug", "services"}}
+            fields = {k: v for k, v in spec.items() if k not in {"slug", "services", "hours"}}
             therapist, created = Therapist.objects.get_or_create(
                 slug=spec["slug"], defaults={**fields, "order": order}
             )
             if created:
                 therapist.services.set(services[slug] for slug in spec["services"])
+                WorkingHours.objects.bulk_create(
+                    WorkingHours(
+                        therapist=therapist,
+                        weekday=weekday,
+                        starts=time.fromisoformat(starts),
+                        ends=time.fromisoformat(ends),
+                    )
+                    for weekday, intervals in spec["hours"].items()
+                    for starts, ends in intervals
+                )
 
         self._create_owner()
         self.stdout.write(self.style.SUCCESS("Demo clinic ready."))

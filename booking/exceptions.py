@@ -1,0 +1,39 @@
+"""What can go wrong when booking, in words a client can read."""
+
+from datetime import datetime
+
+
+class BookingError(Exception):
+    message = "This booking could not be made."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class SlotUnavailable(BookingError):
+    message = "Sorry, that time was just taken. Please choose another time."
+
+    def __init__(self, start: datetime, message: str | None = None):
+        super().__init__(message)
+        self.start = start
+
+
+class NotBookable(BookingError):
+    message = "That service or therapist cannot be booked online."
+
+
+class AlreadyBooked(BookingError):
+    message = "This booking was already confirmed; it was not booked twice."
+
+    def __init__(self, appointment):
+        super().__init__()
+        self.appointment = appointment
+
+
+class OutsideChangeWindow(BookingError):
+    message = "This appointment is too close to change online. Please call the clinic."
+
+
+class NotActive(BookingError):
+    message = "This appointment was cancelled or has already taken place."

@@ -1,0 +1,130 @@
+"""Forms check the shape of what clients type; the booking rules live in the services."""
+
+import secrets
+from datetime import date, datetime, time
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.utils import timezone
+
+from booking.models import Service, ServiceOption, Therapist
+
+ANY = "any"
+
+
+class SelectionForm(forms.Form):
+    """The choices made so far in the booking flow, carried in the address (?service=...)."""
+
+    service = forms.ModelChoiceField(
+        Service.objects.active(),
+        to_field_name="slug",
+        required=False,
+        error_messages={"invalid_choice": "We don't offer that massage online. Please choose one."},
+    )
+    minutes = forms.IntegerField(required=False, min_value=1, max_value=600)
+    therapist = forms.SlugField(required=False, max_length=100)
+    day = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "That date isn't valid. Please pick a day from the list."},
+    )
+    time = forms.TimeField(
+        required=False,
+        input_formats=["%H:%M"],
+        error_messages={"invalid": "That time isn't valid. Please pick a time from the list."},
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        slug = data.get("therapist")
+        therapist = None
+        if slug and slug != ANY:
+            therapist = Therapist.objects.active().filter(slug=slug).first()
+            if therapist is None:
+                self.add_error("therapist", "We can't find that therapist. Please choose again.")
+        data["therapist_obj"] = therapist
+        data["option"] = None
+        service: Service | None = data.get("service")
+        if service is None:
+            return data
+        if therapist is not None and not therapist.services.filter(pk=service.pk).exists():
+            self.add_error("therapist", f"{therapist.name} doesn't offer {service.name}.")
+        options = {o.duration_minutes: o for o in service.options.all() if o.is_active}
+        minutes = data.get("minutes")
+        if minutes is None and len(options) == 1:
+            minutes = next(iter(options))
+        if minutes is not None and minutes not in options:
+            self.add_error("minutes", f"{service.name} isn't offered for {minutes} minutes.")
+        data["option"] = options.get(minutes)
+        return data
+
+    @property
+    def option(self) -> ServiceOption | None:
+        return self.cleaned_data.get("option")
+
+    @property
+    def start(self) -> datetime | None:
+        day: date | None = self.cleaned_data.get("day")
+        at: time | None = self.cleaned_data.get("time")
+        if day is None or at is None:
+            return None
+        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(
+        attrs={"autocomplete": "name"}))  # fmt: skip
+    email = forms.EmailField(
+        max_length=254,
+        label="Email",
+        help_text="Your confirmation and the link to change your booking go here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        max_length=30,
+        label="Phone",
+        help_text="In case we need to reach you about your appointment.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Fieldset("About you", "name", "email", "phone", "request_key"))
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError("Please tell us your name.")
+        return name
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = [ch for ch in phone if ch.isdigit()]
+        if len(digits) < 7 or any(ch not in "0123456789 +-().ext" for ch in phone.lower()):
+            raise forms.ValidationError(
+                "Please enter a phone number we can call, e.g. 717-555-0100."
+            )
+        return phone
+
+    def clean_request_key(self) -> str:
+        return self.cleaned_data.get("request_key") or secrets.token_urlsafe(24)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

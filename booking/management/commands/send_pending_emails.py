@@ -1,0 +1,36 @@
+"""The email worker: queues due reminders and sends what the outbox holds, retrying failures."""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from booking.services.emails import enqueue_due_reminders, send_pending_emails
+
+
+class Command(BaseCommand):
+    help = "Send pending emails (and queue due reminders); --loop keeps doing it."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--loop", action="store_true", help="Keep running until stopped.")
+        parser.add_argument("--interval", type=float, default=5.0, help="Seconds between rounds.")
+
+    def handle(self, *args, loop: bool, interval: float, **options) -> None:
+        self.running = True
+        signal.signal(signal.SIGTERM, self._stop)
+        while True:
+            close_old_connections()
+            reminders = enqueue_due_reminders()
+            sent = send_pending_emails()
+            if reminders or sent or not loop:
+                self.stdout.write(f"Queued {reminders} reminder(s), sent {sent} email(s).")
+            if not loop or not self.running:
+                return
+            try:
+                time.sleep(interval)
+            except KeyboardInterrupt:
+                return
+
+    def _stop(self, *args) -> None:
+        self.running = False

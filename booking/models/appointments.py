@@ -1,0 +1,146 @@
+"""Appointments, and the database rule that no therapist is ever booked twice at once."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Func
+from django.urls import reverse
+
+from booking.models.catalog import ServiceOption
+from booking.models.clients import Client
+from booking.models.staff import Therapist
+
+
+def new_token() -> str:
+    """192 random bits: the only key to a client's booking page."""
+    return secrets.token_urlsafe(24)
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()
+
+
+class PostgresOnlyExclusionConstraint(ExclusionConstraint):
+    """On PostgreSQL, the database itself refuses overlapping sessions (btree_gist). SQLite has no
+    EXCLUDE: there the booking service's check runs inside a transaction that SQLite serialises
+    (BEGIN IMMEDIATE), and `validate()` falls back to the same overlap query."""
+
+    def constraint_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor == "postgresql":
+            return super().validate(model, instance, exclude=exclude, using=using)
+        if exclude and {"therapist", "start", "blocked_until", "status"} & set(exclude):
+            return
+        if instance.status == Appointment.Status.CANCELLED:
+            return
+        clashes = (
+            model._default_manager.using(using)
+            .blocking()
+            .filter(therapist_id=instance.therapist_id)
+            .overlapping(instance.start, instance.blocked_until)
+            .exclude(pk=instance.pk)
+        )
+        if clashes.exists():
+            raise ValidationError(
+                self.get_violation_error_message(), code=self.violation_error_code
+            )
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def blocking(self) -> "AppointmentQuerySet":
+        """Appointments that hold a therapist's time (all but cancelled ones)."""
+        return self.exclude(status=Appointment.Status.CANCELLED)
+
+    def overlapping(self, start: datetime, end: datetime) -> "AppointmentQuerySet":
+        return self.filter(start__lt=end, blocked_until__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    option = models.ForeignKey(ServiceOption, on_delete=models.PROTECT, related_name="appointments")
+    price = models.DecimalField(max_digits=8, decimal_places=2, help_text="At the time of booking.")
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    blocked_until = models.DateTimeField(help_text="The end plus the cleanup buffer.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.BOOKED)
+    request_key = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False,
+        help_text="The booking form's one-time key: a second submit finds the first booking.",
+    )  # fmt: skip
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appointment_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(blocked_until__gte=models.F("end")),
+                name="appointment_buffer_not_negative",
+            ),
+            PostgresOnlyExclusionConstraint(
+                name="no_double_booking",
+                expressions=[
+                    (
+                        TsTzRange("start", "blocked_until", models.Value("[)")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=~models.Q(status="cancelled"),
+                violation_error_message="The therapist is already booked at that time.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option.service.name} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("booking:manage", kwargs={"token": self.token})
+
+    @property
+    def service(self):
+        return self.option.service
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.BOOKED

@@ -1,0 +1,73 @@
+"""The owner's booking rules, edited in admin."""
+
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class BookingPolicy(models.Model):
+    """One row. Read through `current()`, which falls back to the defaults when none is saved."""
+
+    min_notice_hours = models.PositiveSmallIntegerField(
+        "minimum notice (hours)",
+        default=12,
+        help_text="How soon before a session it can be booked.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        "booking horizon (days)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How far ahead clients can book.",
+    )
+    step_minutes = models.PositiveSmallIntegerField(
+        "start-time step (minutes)",
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="Sessions start on multiples of this, from midnight.",
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        "cleanup buffer (minutes)",
+        default=15,
+        validators=[MaxValueValidator(240)],
+        help_text="Kept free after each session; a service may set its own.",
+    )
+    change_window_hours = models.PositiveSmallIntegerField(
+        "cancel and reschedule until (hours before)",
+        default=24,
+        help_text="Inside this window clients must call the clinic.",
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        "reminder (hours before)", default=24, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "booking policy"
+        verbose_name_plural = "booking policy"
+
+    def __str__(self) -> str:
+        return "Booking policy"
+
+    @classmethod
+    def current(cls) -> "BookingPolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+    @property
+    def min_notice(self) -> timedelta:
+        return timedelta(hours=self.min_notice_hours)
+
+    @property
+    def horizon(self) -> timedelta:
+        return timedelta(days=self.horizon_days)
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(minutes=self.step_minutes)
+
+    @property
+    def change_window(self) -> timedelta:
+        return timedelta(hours=self.change_window_hours)
+
+    @property
+    def reminder_before(self) -> timedelta:
+        return timedelta(hours=self.reminder_hours)

@@ -1,0 +1,77 @@
+"""When therapists work and when nobody does: weekly hours, time off, clinic closures."""
+
+from django.db import models
+
+from booking.models.clinic import OpeningHours
+from booking.models.staff import Therapist
+
+Weekday = OpeningHours.Weekday
+
+
+class WorkingHours(models.Model):
+    """One interval of a therapist's week; several per day make breaks and split shifts."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["therapist", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")),
+                name="working_hours_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.therapist}: {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+        )
+
+
+class TimeOff(models.Model):
+    """A therapist unavailable from one moment to another (holiday, course, appointment)."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="time_off_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class ClinicClosure(models.Model):
+    """Whole days the clinic is closed for everyone (holidays), first to last day inclusive."""
+
+    name = models.CharField(max_length=100, help_text="For example: Thanksgiving.")
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="closure_last_day_not_before_first",
+                violation_error_message="The last day cannot be before the first.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_day:%b %d, %Y}-{self.last_day:%b %d, %Y})"

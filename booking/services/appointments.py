@@ -1,0 +1,171 @@
+"""Booking, moving and cancelling appointments: the one path for the public site and the admin."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booking.availability import Availability, buffer_for
+from booking.exceptions import (
+    AlreadyBooked,
+    NotActive,
+    NotBookable,
+    OutsideChangeWindow,
+    SlotUnavailable,
+)
+from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
+from booking.services.clients import ClientDetails, upsert_client
+from booking.services.emails import enqueue_appointment_emails
+
+
+def _lock_therapists(option: ServiceOption, therapist: Therapist | None) -> None:
+    """Serialise bookings per therapist on PostgreSQL (a no-op on SQLite, where BEGIN IMMEDIATE
+    already serialises writers). The exclusion constraint stays the guarantee."""
+    candidates = Therapist.objects.filter(services=option.service_id)
+    if therapist is not None:
+        candidates = Therapist.objects.filter(pk=therapist.pk)
+    list(candidates.order_by("pk").select_for_update().values_list("pk", flat=True))
+
+
+def _save_without_overlap(appointment: Appointment, start: datetime) -> None:
+    try:
+        appointment.full_clean(exclude=["client", "option", "booked_by"])
+        with transaction.atomic():
+            appointment.save()
+    except (ValidationError, IntegrityError) as error:
+        raise SlotUnavailable(start) from error
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    option: ServiceOption,
+    start: datetime,
+    client: ClientDetails,
+    therapist: Therapist | None = None,
+    booked_by: AbstractBaseUser | None = None,
+    request_key: str | None = None,
+    enforce_policy: bool = True,
+    notify_client: bool = True,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book one session, never double-booking a therapist (buffer included).
+
+    With no therapist, the free one with the fewest bookings that day gets it. A repeated
+    `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
+    """
+    if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
+        raise AlreadyBooked(existing)
+    if not option.is_active or not option.service.is_active:
+        raise NotBookable()
+    if therapist is not None and (
+        not therapist.is_active or not therapist.services.filter(pk=option.service_id).exists()
+    ):
+        raise NotBookable(f"{therapist.name} does not offer {option.service.name}.")
+    _lock_therapists(option, therapist)
+
+    day = timezone.localdate(start)
+    availability = Availability(
+        option=option,
+        first_day=day,
+        last_day=day,
+        therapist=therapist,
+        now=now,
+        enforce_policy=enforce_policy,
+    )
+    chosen = availability.fairest_therapist_at(start)
+    if chosen is None:
+        raise SlotUnavailable(start)
+
+    end = start + timedelta(minutes=option.duration_minutes)
+    appointment = Appointment(
+        client=upsert_client(client),
+        therapist=chosen,
+        option=option,
+        price=option.price,
+        start=start,
+        end=end,
+        blocked_until=end + buffer_for(option, availability.policy),
+        booked_by=booked_by,
+        request_key=request_key or None,
+    )
+    _save_without_overlap(appointment, start)
+    enqueue_appointment_emails(appointment, "booked", notify_client=notify_client)
+    return appointment
+
+
+def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Clients may move or cancel online until the policy's window before the start."""
+    now = now or timezone.now()
+    return (
+        appointment.is_active and appointment.start - now >= BookingPolicy.current().change_window
+    )
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("option__service")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_changeable(appointment: Appointment, by_staff: bool, now: datetime | None) -> None:
+    if not appointment.is_active:
+        raise NotActive()
+    if not by_staff and not can_change(appointment, now):
+        raise OutsideChangeWindow()
+
+
+@transaction.atomic
+def reschedule_appointment(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    by_staff: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booking to a new time with the same therapist, under the same rules as booking."""
+    appointment = _locked(appointment)
+    _check_changeable(appointment, by_staff, now)
+    _lock_therapists(appointment.option, appointment.therapist)
+    day = timezone.localdate(start)
+    availability = Availability(
+        option=appointment.option,
+        first_day=day,
+        last_day=day,
+        therapist=appointment.therapist,
+        now=now,
+        ignore=appointment,
+        enforce_policy=not by_staff,
+    )
+    if appointment.therapist not in availability.free_therapists_at(start):
+        raise SlotUnavailable(start)
+    buffer = appointment.blocked_until - appointment.end
+    appointment.start = start
+    appointment.end = start + timedelta(minutes=appointment.option.duration_minutes)
+    appointment.blocked_until = appointment.end + buffer
+    appointment.reminder_sent_at = None
+    _save_without_overlap(appointment, start)
+    enqueue_appointment_emails(appointment, "rescheduled")
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(
+    *,
+    appointment: Appointment,
+    reason: str = "",
+    by_staff: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    appointment = _locked(appointment)
+    _check_changeable(appointment, by_staff, now)
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancelled_at = now or timezone.now()
+    appointment.cancel_reason = reason.strip()[:500]
+    appointment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    enqueue_appointment_emails(appointment, "cancelled")
+    return appointment

@@ -1,0 +1,168 @@
+"""Email as an outbox: rows written in the caller's transaction, sent later by a worker.
+
+A booking therefore never waits on, or fails with, the mail server (invariant 3): if the server
+is down the row stays pending and is retried with backoff until it goes out.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from booking.calendar import appointment_ics, google_calendar_url
+from booking.models import Appointment, BookingPolicy, OutboundEmail
+from booking.selectors import current_clinic
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+LEASE = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... capped at one hour between tries."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _render(template: str, context: dict) -> tuple[str, str, str]:
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def enqueue_appointment_emails(
+    appointment: Appointment, event: str, *, notify_client: bool = True
+) -> list[OutboundEmail]:
+    """The client's email for `event` (booked, rescheduled, cancelled, reminder) and, except for
+    reminders, a notice to the clinic. Rendered now, so the worker only sends."""
+    clinic = current_clinic()
+    manage_url = absolute(appointment.get_absolute_url())
+    context = {
+        "appointment": appointment,
+        "event": event,
+        "clinic": clinic,
+        "manage_url": manage_url,
+        "ics_url": absolute(f"{appointment.get_absolute_url()}calendar.ics"),
+        "google_url": google_calendar_url(appointment, clinic, manage_url),
+        "policy": BookingPolicy.current(),
+        "site_url": settings.SITE_URL,
+        "start": timezone.localtime(appointment.start),
+        "end": timezone.localtime(appointment.end),
+    }
+    ics = appointment_ics(appointment, clinic, manage_url)
+    emails = []
+    if notify_client:
+        subject, text, html = _render(f"appointment_{event}", context)
+        emails.append(
+            OutboundEmail(
+                kind=f"appointment_{event}",
+                to=appointment.client.email,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                ics=ics,
+                appointment=appointment,
+                about_start=appointment.start,
+            )
+        )
+    if event != "reminder" and clinic and clinic.email:
+        subject, text, html = _render("clinic_notice", context)
+        emails.append(
+            OutboundEmail(
+                kind=f"clinic_{event}",
+                to=clinic.email,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                appointment=appointment,
+                about_start=appointment.start,
+            )
+        )
+    return OutboundEmail.objects.bulk_create(emails)
+
+
+def enqueue_due_reminders(now: datetime | None = None) -> int:
+    """Queue one reminder per booked appointment entering the reminder window, exactly once."""
+    now = now or timezone.now()
+    window = BookingPolicy.current().reminder_before
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        reminder_sent_at__isnull=True,
+        start__gt=now,
+        start__lte=now + window,
+        created_at__lte=now - timedelta(minutes=1),
+    ).select_related("client", "therapist", "option__service")
+    queued = 0
+    for appointment in due:
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk, reminder_sent_at__isnull=True, start=appointment.start
+            ).update(reminder_sent_at=now)
+            if claimed:
+                enqueue_appointment_emails(appointment, "reminder")
+                queued += 1
+    return queued
+
+
+def _still_wanted(email: OutboundEmail) -> bool:
+    """A reminder for a booking since cancelled or moved must not go out at its old time."""
+    if email.kind != "appointment_reminder":
+        return True
+    appointment = email.appointment
+    return (
+        appointment is not None
+        and appointment.status == Appointment.Status.BOOKED
+        and appointment.start == email.about_start
+    )
+
+
+def send_pending_emails(now: datetime | None = None, limit: int = 50) -> int:
+    """Send what is due; each row is claimed first, so two workers never send one email twice."""
+    now = now or timezone.now()
+    sent = 0
+    for email in OutboundEmail.objects.due().select_related("appointment")[:limit]:
+        claimed = OutboundEmail.objects.filter(
+            pk=email.pk, status=OutboundEmail.Status.PENDING, attempts=email.attempts
+        ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+        if not claimed:
+            continue
+        email.attempts += 1
+        if not _still_wanted(email):
+            email.status = OutboundEmail.Status.SKIPPED
+            email.save(update_fields=["status"])
+            continue
+        try:
+            _deliver(email)
+        except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
+            email.last_error = f"{type(error).__name__}: {error}"[:500]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboundEmail.Status.FAILED
+            email.next_attempt_at = now + backoff(email.attempts)
+            email.save(update_fields=["last_error", "status", "next_attempt_at"])
+            logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, error)
+        else:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["status", "sent_at", "last_error"])
+            sent += 1
+    return sent
+
+
+def _deliver(email: OutboundEmail) -> None:
+    message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    if email.ics:
+        message.attach("appointment.ics", email.ics, "text/calendar")
+    message.send()

@@ -1,0 +1,58 @@
+"""Links between the steps of the booking flow, so every step is a plain, bookmarkable GET."""
+
+from datetime import date, datetime, time
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+ORDER = ["service", "minutes", "therapist", "day", "time"]
+
+
+def _value(value, key: str = "") -> str:
+    if hasattr(value, "slug"):
+        return value.slug
+    if isinstance(value, datetime):
+        return value.strftime("%H:%M" if key == "time" else "%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return "" if value is None else str(value)
+
+
+@register.simple_tag
+def flow_url(selection: dict | None = None, **overrides) -> str:
+    """/book/ with the choices so far; setting one step forgets the steps after it."""
+    selection = selection or {}
+    params = {}
+    for key in ORDER:
+        if key in overrides:
+            if _value(overrides[key], key):
+                params[key] = _value(overrides[key], key)
+            later = ORDER[ORDER.index(key) + 1 :]
+            if not any(k in overrides for k in later):
+                break
+            continue
+        value = _value(selection.get(key))
+        if key == "minutes" and selection.get("option") is not None:
+            value = str(selection["option"].duration_minutes)
+        if not value:
+            break
+        params[key] = value
+    return f"{reverse('booking:book')}?{urlencode(params)}" if params else reverse("booking:book")
+
+
+@register.simple_tag
+def hidden_selection(selection: dict) -> dict:
+    """The choices as name/value pairs for hidden inputs in the details and review forms."""
+    option = selection.get("option")
+    return {
+        "service": _value(selection.get("service")),
+        "minutes": str(option.duration_minutes) if option else "",
+        "therapist": _value(selection.get("therapist")),
+        "day": _value(selection.get("day")),
+        "time": _value(selection.get("time")),
+    }
