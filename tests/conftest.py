@@ -1,9 +1,18 @@
 """Test settings differ from production only here, as fixtures."""
 
 import io
+import socket
+from decimal import Decimal
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.management import call_command
+
+from tests.factories import ServiceFactory, ServiceOptionFactory, TherapistFactory, week_of_hours
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +29,55 @@ def _test_settings(settings):
 def demo(db):
     """The demo clinic, as `make run` shows it."""
     call_command("seed_demo", stdout=io.StringIO())
+
+
+class _Inbox:
+    """What the SMTP server received, parsed as the client's mail program would."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(BytesParser(policy=default).parsebytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def smtp_mailer(port: int) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1; the site's mailer points at it."""
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = smtp_mailer(controller.port)
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def clinic_week(db):
+    """A therapist offering one 60-minute service, working 9:00-17:00 every day, with the
+    booking policy's defaults; `now` is a fixed moment well before the days tested."""
+    service = ServiceFactory(name="Deep Tissue", slug="deep-tissue")
+    option = ServiceOptionFactory(service=service, duration_minutes=60, price=Decimal("95.00"))
+    therapist = TherapistFactory(name="Maria Alvarez", slug="maria", services=[service])
+    week_of_hours(therapist, [("09:00", "17:00")])
+    return SimpleNamespace(service=service, option=option, therapist=therapist)

@@ -60,8 +60,11 @@ def book_appointment(
         raise AlreadyBooked(existing)
     if not option.is_active or not option.service.is_active:
         raise NotBookable()
-    if therapist is not None and (
-        not therapist.is_active or not therapist.services.filter(pk=option.service_id).exists()
+    if (
+        therapist is not None
+        and not Therapist.objects.active()
+        .filter(pk=therapist.pk, services=option.service_id)
+        .exists()
     ):
         raise NotBookable(f"{therapist.name} does not offer {option.service.name}.")
     _lock_therapists(option, therapist)
@@ -90,6 +93,7 @@ def book_appointment(
         blocked_until=end + buffer_for(option, availability.policy),
         booked_by=booked_by,
         request_key=request_key or None,
+        created_at=now or timezone.now(),
     )
     _save_without_overlap(appointment, start)
     enqueue_appointment_emails(appointment, "booked", notify_client=notify_client)

@@ -92,7 +92,8 @@ def enqueue_appointment_emails(
 
 
 def enqueue_due_reminders(now: datetime | None = None) -> int:
-    """Queue one reminder per booked appointment entering the reminder window, exactly once."""
+    """Queue one reminder per booked appointment entering the reminder window, exactly once.
+    A booking made inside the window needs none: its confirmation is the reminder."""
     now = now or timezone.now()
     window = BookingPolicy.current().reminder_before
     due = Appointment.objects.filter(
@@ -100,7 +101,7 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
         reminder_sent_at__isnull=True,
         start__gt=now,
         start__lte=now + window,
-        created_at__lte=now - timedelta(minutes=1),
+        created_at__lte=F("start") - window,
     ).select_related("client", "therapist", "option__service")
     queued = 0
     for appointment in due:
