@@ -26,6 +26,7 @@ from booking.services.clients import ClientDetails
 
 DAYS_PER_PAGE = 14
 SESSION_DETAILS = "booking_details"
+DETAIL_FIELDS = ("name", "email", "phone")
 
 
 def day_periods(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
@@ -141,6 +142,11 @@ def book(request: HttpRequest) -> HttpResponse:
     if start is None:
         return _time_step(request, selection, day)
 
+    form = DetailsForm(request.POST) if request.method == "POST" else None
+    if form is not None and form.is_valid():
+        # Kept before the time is checked: if it was just taken, nothing typed is lost.
+        request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
+
     availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
     assigned = _assigned_therapist(request, availability, start, data)
     if assigned is None:
@@ -153,17 +159,15 @@ def book(request: HttpRequest) -> HttpResponse:
             wanted=start,
         )
 
-    if request.method == "GET":
+    if form is None:
         form = DetailsForm(initial=request.session.get(SESSION_DETAILS, {}))
         context = {"selection": data, "start": start, "assigned": assigned, "form": form}
         return _render_step(request, "details", context)
 
-    form = DetailsForm(request.POST)
     context = {"selection": data, "start": start, "assigned": assigned, "form": form}
     if not form.is_valid():
         return _render_step(request, "details", context, status=400)
-    details = {k: form.cleaned_data[k] for k in ("name", "email", "phone")}
-    request.session[SESSION_DETAILS] = details
+    details = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
     if "confirm" not in request.POST:
         return _render_step(request, "review", context)
 

@@ -42,7 +42,11 @@ def flow_url(selection: dict | None = None, **overrides) -> str:
         if not value:
             break
         params[key] = value
-    return f"{reverse('booking:book')}?{urlencode(params)}" if params else reverse("booking:book")
+    return (
+        f"{reverse('booking:book')}?{urlencode(params, safe=':')}"
+        if params
+        else reverse("booking:book")
+    )
 
 
 @register.simple_tag

@@ -1,0 +1,290 @@
+"""The booking flow and the client's booking page over HTTP, as a browser without JavaScript
+would use them: every step a plain GET, details and confirmation as POSTs."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.utils import timezone
+from icalendar import Calendar
+
+from booking.models import Appointment
+from booking.services.appointments import book_appointment
+from booking.services.clients import ClientDetails
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {"name": "Ann Client", "email": "ann@example.com", "phone": "717-555-0100"}
+
+
+@pytest.fixture
+def day():
+    """A day comfortably inside the notice and the horizon."""
+    return timezone.localdate() + timedelta(days=3)
+
+
+def flow(day, hour="10:00", therapist="maria") -> dict:
+    return {
+        "service": "deep-tissue",
+        "minutes": "60",
+        "therapist": therapist,
+        "day": day.isoformat(),
+        "time": hour,
+    }
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def local(day, hour: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hour), tzinfo=timezone.get_current_timezone())
+
+
+def confirm(client, day, hour="10:00", **extra):
+    return client.post("/book/", {**flow(day, hour), **DETAILS, "confirm": "1", **extra})
+
+
+def test_each_step_links_to_the_next_and_confirming_books_and_shows_the_booking(
+    client, clinic_week, day
+):
+    start = page(client.get("/book/"))
+    assert start.find("a", href="/book/?service=deep-tissue&minutes=60")
+    therapists = page(client.get("/book/?service=deep-tissue"))
+    assert therapists.find("a", href="/book/?service=deep-tissue&minutes=60&therapist=any")
+    days = page(client.get("/book/?service=deep-tissue&minutes=60&therapist=any"))
+    day_link = f"/book/?service=deep-tissue&minutes=60&therapist=any&day={day.isoformat()}"
+    assert days.find("a", href=day_link)
+    times = page(client.get(day_link))
+    assert [h.get_text() for h in times.find_all("h3")] == ["Morning", "Afternoon"]
+    assert times.find("a", href=f"{day_link}&time=10:00")
+    details = client.get(f"{day_link}&time=10:00")
+    assert "You'll see" in details.content.decode() and "Maria Alvarez" in details.content.decode()
+
+    review = client.post("/book/", {**flow(day, therapist="any"), **DETAILS})
+    assert review.status_code == 200
+    assert "Check and confirm" in review.content.decode()
+    assert not Appointment.objects.exists()
+    key = page(review).find("input", attrs={"name": "request_key"})["value"]
+    booked = client.post(
+        "/book/",
+        {
+            **flow(day, therapist="any"),
+            **DETAILS,
+            "assigned": "maria",
+            "request_key": key,
+            "confirm": "1",
+        },
+    )
+
+    appointment = Appointment.objects.get()
+    assert booked.status_code == 302
+    assert booked["Location"] == f"/booking/{appointment.token}/"
+    assert appointment.start == local(day, "10:00")
+    assert appointment.therapist == clinic_week.therapist
+    shown = page(client.get(booked["Location"])).get_text(" ", strip=True)
+    assert "You're booked" in shown and "Maria Alvarez" in shown
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("service=no-such-massage", "We don't offer that massage online"),
+        ("service=deep-tissue&minutes=45", "isn't offered for 45 minutes"),
+        ("service=deep-tissue&minutes=abc", "Enter a whole number"),
+        ("service=deep-tissue&minutes=60&therapist=nobody", "can't find that therapist"),
+        ("service=deep-tissue&minutes=60&therapist=any&day=2026-02-30", "That date isn't valid"),
+        ("service=deep-tissue&minutes=60&therapist=any&day=yesterday", "That date isn't valid"),
+        ("service=deep-tissue&minutes=60&therapist=any&day=2020-01-01", "can no longer be booked"),
+        ("service=deep-tissue&minutes=60&therapist=any&day=2099-01-01", "up to 60 days ahead"),
+    ],
+)
+def test_bad_links_get_a_clear_message_and_400(client, clinic_week, query, message):
+    response = client.get(f"/book/?{query}")
+
+    assert response.status_code == 400
+    assert message in page(response).find(role="alert").get_text()
+
+
+@pytest.mark.parametrize("hour", ["03:00", "10:05", "25:00", "ten"])
+def test_a_time_outside_the_free_times_gets_a_message_and_400(client, clinic_week, day, hour):
+    response = client.get("/book/", flow(day, hour))
+
+    assert response.status_code == 400
+    assert page(response).find(role="alert")
+    assert not Appointment.objects.exists()
+
+
+def test_bad_details_are_refused_with_messages_and_what_was_typed_kept(client, clinic_week, day):
+    typed = {"name": "A", "email": "ann-at-example", "phone": "call me"}
+
+    response = client.post("/book/", {**flow(day), **typed})
+
+    form = page(response)
+    assert response.status_code == 400
+    assert form.find("input", attrs={"name": "email"})["value"] == "ann-at-example"
+    assert form.find("input", attrs={"name": "phone"})["value"] == "call me"
+    errors = " ".join(e.get_text() for e in form.select(".invalid-feedback"))
+    assert "Please tell us your name." in errors
+    assert "Enter a valid email address." in errors
+    assert "phone number we can call" in errors
+    assert not Appointment.objects.exists()
+
+
+def test_oversized_input_is_refused_not_truncated_or_crashed(client, clinic_week, day):
+    response = client.post("/book/", {**flow(day), **DETAILS, "name": "x" * 5000})
+
+    assert response.status_code == 400
+    assert "at most 120 characters" in response.content.decode()
+
+
+def test_a_time_taken_while_the_client_typed_sends_them_back_to_the_times_with_alternatives(
+    client, clinic_week, day
+):
+    book_appointment(
+        option=clinic_week.option,
+        start=local(day, "10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(name="Bo", email="bo@example.com", phone="717-555-0111"),
+    )
+    client.post("/book/", {**flow(day), **DETAILS})
+
+    response = confirm(client, day)
+
+    assert response.status_code == 409
+    text = page(response).get_text(" ", strip=True)
+    assert "That time isn't available" in text
+    alternatives = [a["href"] for a in page(response).select(".alternatives a.time")]
+    # 10:00 is held until 11:15 (buffer); 9:00 would run into it, so the nearest come after.
+    near = [f"day={day.isoformat()}&time={hour}" for hour in ("11:15", "11:30", "11:45")]
+    assert [href.split("&", 3)[-1] for href in alternatives] == near
+    assert Appointment.objects.count() == 1
+    details = page(client.get("/book/", flow(day, "13:00")))
+    assert details.find("input", attrs={"name": "email"})["value"] == "ann@example.com"
+
+
+def test_sending_the_confirmation_twice_books_once_and_says_so(client, clinic_week, day):
+    first = confirm(client, day, request_key="one-form")
+    second = confirm(client, day, "13:00", request_key="one-form")
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "did not book it twice" in second.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+@pytest.fixture
+def booking(clinic_week, day) -> Appointment:
+    return book_appointment(
+        option=clinic_week.option,
+        start=local(day, "10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(**DETAILS),
+    )
+
+
+def test_the_booking_page_shows_the_details_and_a_calendar_file(client, booking):
+    response = client.get(f"/booking/{booking.token}/")
+    text = page(response).get_text(" ", strip=True)
+
+    assert response.status_code == 200
+    assert "Deep Tissue, 60 minutes" in text and "Maria Alvarez" in text
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    ics = client.get(f"/booking/{booking.token}/calendar.ics")
+    assert ics["Content-Type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert event.decoded("dtstart") == booking.start
+
+
+@pytest.mark.parametrize(
+    "suffix", ["", "calendar.ics", "reschedule/", "cancel/"], ids=["page", "ics", "move", "cancel"]
+)
+def test_a_tampered_or_unknown_token_gives_404(client, booking, suffix):
+    tampered = booking.token[:-2] + ("AA" if not booking.token.endswith("AA") else "BB")
+
+    assert client.get(f"/booking/{tampered}/{suffix}").status_code == 404
+    assert client.get(f"/booking/{booking.pk}/{suffix}").status_code == 404
+
+
+def test_the_client_reschedules_with_their_link(client, booking, day):
+    new_day = day + timedelta(days=1)
+    times = page(client.get(f"/booking/{booking.token}/reschedule/?day={new_day.isoformat()}"))
+    assert times.find("button", attrs={"value": "14:00"})
+
+    response = client.post(
+        f"/booking/{booking.token}/reschedule/", {"day": new_day.isoformat(), "time": "14:00"}
+    )
+
+    booking.refresh_from_db()
+    assert response.status_code == 302
+    assert booking.start == local(new_day, "14:00")
+    assert "has been moved" in page(client.get(response["Location"])).get_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [({"time": "10:00"}, 409), ({"time": "nonsense"}, 400), ({"time": "03:00"}, 409)],
+)
+def test_a_bad_or_taken_new_time_is_refused_and_the_booking_is_unchanged(
+    client, clinic_week, booking, day, data, status
+):
+    new_day = day + timedelta(days=1)
+    book_appointment(
+        option=clinic_week.option,
+        start=local(new_day, "10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(name="Bo", email="bo@example.com", phone="717-555-0111"),
+    )
+
+    response = client.post(
+        f"/booking/{booking.token}/reschedule/", {"day": new_day.isoformat(), **data}
+    )
+
+    assert response.status_code == status
+    assert page(response).find(role="alert")
+    booking.refresh_from_db()
+    assert booking.start == local(day, "10:00")
+
+
+def test_the_client_cancels_with_a_reason(client, booking):
+    assert "Yes, cancel it" in client.get(f"/booking/{booking.token}/cancel/").content.decode()
+
+    response = client.post(f"/booking/{booking.token}/cancel/", {"reason": "Feeling better"})
+
+    booking.refresh_from_db()
+    assert response.status_code == 302
+    assert booking.status == "cancelled"
+    assert booking.cancel_reason == "Feeling better"
+    assert client.post(f"/booking/{booking.token}/cancel/").status_code == 409
+
+
+def test_inside_the_window_the_page_explains_and_gives_the_phone_number(client, booking):
+    booking.start = timezone.now() + timedelta(hours=5)
+    booking.end = booking.start + timedelta(hours=1)
+    booking.blocked_until = booking.end
+    booking.save()
+
+    shown = page(client.get(f"/booking/{booking.token}/")).get_text(" ", strip=True)
+    refused = client.post(f"/booking/{booking.token}/cancel/", {"reason": "x"})
+
+    assert "can't be changed online" in shown and "(717) 555-0142" in shown
+    assert refused.status_code == 409
+    assert "(717) 555-0142" in page(refused).find("main").get_text()
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+
+def test_the_day_step_makes_the_same_number_of_queries_for_one_or_many_therapists(
+    client, clinic_week, django_assert_max_num_queries
+):
+    from tests.factories import TherapistFactory, week_of_hours
+
+    url = "/book/?service=deep-tissue&minutes=60&therapist=any"
+    with django_assert_max_num_queries(14):
+        client.get(url)
+    for _ in range(5):
+        week_of_hours(TherapistFactory(services=[clinic_week.service]), [("09:00", "17:00")])
+    with django_assert_max_num_queries(14):
+        assert re.search(r"\d+ times", client.get(url).content.decode())
