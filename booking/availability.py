@@ -10,7 +10,7 @@ The number of queries is fixed: it does not grow with days, therapists or appoin
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -82,7 +82,9 @@ class Availability:
     bookings_per_day: dict[tuple[int, date], int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.now = self.now or timezone.now()
+        # All arithmetic in UTC: Python adds and compares datetimes that share a zone on the wall
+        # clock, which is wrong by an hour across a daylight-saving change.
+        self.now = (self.now or timezone.now()).astimezone(UTC)
         self.policy = BookingPolicy.current()
         self.slots_by_day = {}
         self.bookings_per_day = defaultdict(int)
@@ -163,15 +165,18 @@ class Availability:
         for hours in therapist.working_hours.all():
             if hours.weekday != day.weekday():
                 continue
-            interval_end = datetime.combine(day, hours.ends, tzinfo=zone)
+            interval_end = datetime.combine(day, hours.ends, tzinfo=zone).astimezone(UTC)
             minute = hours.starts.hour * 60 + hours.starts.minute
             minute += -minute % step
             while minute < 24 * 60:
-                start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+                wall = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+                minute += step
+                start = wall.astimezone(UTC)
+                if start.astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+                    continue  # a wall-clock time skipped by the spring-forward change
                 if start + blocked > interval_end:
                     break
                 yield start
-                minute += step
 
     def days(self) -> list[date]:
         return list(self.slots_by_day)

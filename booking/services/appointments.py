@@ -1,6 +1,6 @@
 """Booking, moving and cancelling appointments: the one path for the public site and the admin."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -49,6 +49,7 @@ def book_appointment(
     request_key: str | None = None,
     enforce_policy: bool = True,
     notify_client: bool = True,
+    notify_clinic: bool = True,
     now: datetime | None = None,
 ) -> Appointment:
     """Book one session, never double-booking a therapist (buffer included).
@@ -56,6 +57,7 @@ def book_appointment(
     With no therapist, the free one with the fewest bookings that day gets it. A repeated
     `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
     """
+    start = start.astimezone(UTC)  # real minutes, also across a daylight-saving change
     if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
         raise AlreadyBooked(existing)
     if not option.is_active or not option.service.is_active:
@@ -80,7 +82,7 @@ def book_appointment(
     )
     chosen = availability.fairest_therapist_at(start)
     if chosen is None:
-        raise SlotUnavailable(start)
+        raise SlotUnavailable(start, _why_not(availability, start))
 
     end = start + timedelta(minutes=option.duration_minutes)
     appointment = Appointment(
@@ -96,8 +98,20 @@ def book_appointment(
         created_at=now or timezone.now(),
     )
     _save_without_overlap(appointment, start)
-    enqueue_appointment_emails(appointment, "booked", notify_client=notify_client)
+    enqueue_appointment_emails(
+        appointment, "booked", notify_client=notify_client, notify_clinic=notify_clinic
+    )
     return appointment
+
+
+def _why_not(availability: Availability, start: datetime) -> str | None:
+    """Say which rule a refused start broke, when it is one the client can act on."""
+    policy = availability.policy
+    if availability.enforce_policy and start < availability.now + policy.min_notice:
+        return f"Online bookings need at least {policy.min_notice_hours} hours' notice."
+    if availability.enforce_policy and start > availability.now + policy.horizon:
+        return f"We take bookings up to {policy.horizon_days} days ahead."
+    return None
 
 
 def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
@@ -132,6 +146,7 @@ def reschedule_appointment(
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booking to a new time with the same therapist, under the same rules as booking."""
+    start = start.astimezone(UTC)
     appointment = _locked(appointment)
     _check_changeable(appointment, by_staff, now)
     _lock_therapists(appointment.option, appointment.therapist)

@@ -41,7 +41,7 @@ def _render(template: str, context: dict) -> tuple[str, str, str]:
 
 
 def enqueue_appointment_emails(
-    appointment: Appointment, event: str, *, notify_client: bool = True
+    appointment: Appointment, event: str, *, notify_client: bool = True, notify_clinic: bool = True
 ) -> list[OutboundEmail]:
     """The client's email for `event` (booked, rescheduled, cancelled, reminder) and, except for
     reminders, a notice to the clinic. Rendered now, so the worker only sends."""
@@ -75,7 +75,7 @@ def enqueue_appointment_emails(
                 about_start=appointment.start,
             )
         )
-    if event != "reminder" and clinic and clinic.email:
+    if notify_clinic and event != "reminder" and clinic and clinic.email:
         subject, text, html = _render("clinic_notice", context)
         emails.append(
             OutboundEmail(

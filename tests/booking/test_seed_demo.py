@@ -5,8 +5,16 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
-from booking.models import Service, ServiceOption, Therapist
+from booking.models import (
+    Appointment,
+    OutboundEmail,
+    Service,
+    ServiceOption,
+    Therapist,
+    WorkingHours,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +32,8 @@ def snapshot() -> list:
         list(Therapist.objects.values_list("slug", "name", "bio")),
         list(Therapist.services.through.objects.values_list("therapist__slug", "service__slug")),
         list(get_user_model().objects.values_list("username", "password")),
+        list(WorkingHours.objects.values_list("therapist__slug", "weekday", "starts", "ends")),
+        list(Appointment.objects.values_list("client__email", "therapist__slug", "start")),
     ]
 
 
@@ -41,6 +51,15 @@ def test_seed_demo_creates_the_guides_four_services_with_60_and_90_minutes_and_t
         assert service.therapists.exists()
     assert Therapist.objects.count() == 3
     assert all(t.bio and t.specialties_list for t in Therapist.objects.all())
+    assert all(t.working_hours.exists() for t in Therapist.objects.all())
+
+
+def test_seed_demo_books_a_few_appointments_through_the_booking_rules_without_emailing():
+    seed()
+
+    assert Appointment.objects.count() == 5
+    assert Appointment.objects.filter(start__lte=timezone.now()).count() == 0
+    assert not OutboundEmail.objects.exists()
 
 
 def test_seed_demo_prints_the_owner_password_once_and_it_logs_in(client):

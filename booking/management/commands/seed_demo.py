@@ -1,18 +1,23 @@
-"""The demo clinic: the guide's four services, three therapists and an owner account.
+"""The demo clinic: the guide's four services, three therapists with working hours, a few
+appointments in the coming days, and an owner account.
 
 Idempotent: records are found by slug or username and left alone when they exist, so running it
 twice (or after the owner has edited the demo) changes nothing.
 """
 
 import secrets
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from booking.models import Service, ServiceOption, Therapist, WorkingHours
+from booking.exceptions import BookingError
+from booking.models import Appointment, Service, ServiceOption, Therapist, WorkingHours
+from booking.services.appointments import book_appointment
+from booking.services.clients import ClientDetails
 
 SERVICES = [
     {
@@ -118,6 +123,16 @@ THERAPISTS = [
 ]
 
 
+# Days from today (or the next day the therapist works), start, service, therapist, client.
+DEMO_BOOKINGS = [
+    (2, "10:00", "deep-tissue-myoskeletal-alignment", "maria-alvarez", "Dana Miller"),
+    (2, "14:00", "sciatica-piriformis-release", "maria-alvarez", "Tom Becker"),
+    (3, "11:00", "hot-stone-therapy", "james-whitaker", "Lisa Nguyen"),
+    (4, "09:00", "cupping-therapy", "priya-shah", "Sam Ortiz"),
+    (5, "16:00", "deep-tissue-myoskeletal-alignment", "james-whitaker", "Rachel King"),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo clinic (services, therapists, an owner account). Safe to run twice."
 
@@ -154,8 +169,34 @@ class Command(BaseCommand):
                     for starts, ends in intervals
                 )
 
+        self._book_demo_appointments(services)
         self._create_owner()
         self.stdout.write(self.style.SUCCESS("Demo clinic ready."))
+
+    def _book_demo_appointments(self, services: dict[str, Service]) -> None:
+        """A few bookings in the coming days, through the booking service like any other."""
+        if Appointment.objects.exists():
+            return
+        today = timezone.localdate()
+        zone = timezone.get_current_timezone()
+        for offset, hour, slug, therapist, name in DEMO_BOOKINGS:
+            option = services[slug].options.order_by("duration_minutes").first()
+            client = ClientDetails(
+                name=name, email=f"{name.split()[0].lower()}@example.com", phone="717-555-0199"
+            )
+            for day in (today + timedelta(days=offset + n) for n in range(14)):
+                try:
+                    book_appointment(
+                        option=option,
+                        start=datetime.combine(day, time.fromisoformat(hour), tzinfo=zone),
+                        therapist=Therapist.objects.get(slug=therapist),
+                        client=client,
+                        notify_client=False,
+                        notify_clinic=False,
+                    )
+                except BookingError:
+                    continue  # that therapist is off that day: try the next
+                break
 
     def _create_owner(self) -> None:
         User = get_user_model()
