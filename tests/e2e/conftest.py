@@ -1,0 +1,227 @@
+"""Browser tests: one headless Debian Chromium for the package, a fresh context per test.
+
+Every test under tests/e2e is marked `browser`. Without Chromium they are skipped, and the run
+ends with a banner saying so: a green run that tested no page must not pass unnoticed.
+"""
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+from django.test import override_settings
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SKIP_REASON = f"Chromium is not installed at {CHROMIUM}"
+INSTALL_HINT = "install it with apt-get install -y chromium (or point CHROMIUM at one)"
+
+
+def chromium_available() -> bool:
+    return os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = not chromium_available()
+    if missing and os.environ.get("FOCUSEDCARE_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"FOCUSEDCARE_REQUIRE_BROWSER is set but {SKIP_REASON}")
+    for item in items:
+        if E2E_DIR not in item.path.parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f"{SKIP_REASON}; {INSTALL_HINT}"))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config):
+    """After the short summary, just above the final count, where nobody can miss it."""
+    yield
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if SKIP_REASON in str(report.longrepr)
+    ]
+    if not skipped:
+        return
+    terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+    terminalreporter.write_line(
+        f"BROWSER TESTS SKIPPED: {len(skipped)} tests, because {SKIP_REASON}; {INSTALL_HINT}",
+        red=True,
+        bold=True,
+    )
+    terminalreporter.write_sep("!", red=True, bold=True)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _database_as_the_migrations_left_it(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """serialized_rollback reloads what the data migrations wrote (the guide, the clinic) before
+    each browser test, into a database it expects to be empty. A transactional test elsewhere
+    that ran just before ends with a flush whose post_migrate signal recreates content types and
+    permissions, and the reload then fails on their unique constraints. So the browser tests
+    start from an empty database, and hand the next tests back the migrated one."""
+    serialized = [alias for alias in connections if _serialized_contents(alias) is not None]
+    with django_db_blocker.unblock():
+        for alias in serialized:
+            call_command(
+                "flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True
+            )
+    yield
+    with django_db_blocker.unblock():
+        for alias in serialized:
+            call_command(
+                "flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True
+            )
+            connections[alias].creation.deserialize_db_from_string(_serialized_contents(alias))
+
+
+def _serialized_contents(alias: str) -> str | None:
+    return getattr(connections[alias], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="package")
+def playwright(django_db_setup) -> Iterator[Playwright]:
+    """Sync Playwright marks an event loop as running on this thread between its calls. Django
+    then refuses ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and its thread-critical
+    `connections` switch to a separate, context-var storage: without the hand-over below the
+    tests would get fresh database wrappers that lack what pytest-django set up on the test
+    database (the serialized data that serialized_rollback restores after each flush).
+
+    Package-scoped: both the loop and the environment variable last exactly as long as the
+    browser tests, so the rest of the suite runs as plain sync code."""
+    wrappers = {alias: connections[alias] for alias in connections}
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as instance:
+            for alias, wrapper in wrappers.items():
+                connections[alias] = wrapper  # the same connection, loop or no loop
+            yield instance
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="package")
+def live_server(django_db_setup) -> Iterator[LiveServer]:
+    """pytest-django's live server on 127.0.0.1, for the browser tests only.
+
+    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server thread builds its handler,
+    so the function-scoped override in tests/conftest.py comes too late for it: every page would
+    be a 301 to https://127.0.0.1 (ERR_SSL_PROTOCOL_ERROR). The handler is built before the
+    server says it is ready, so the override need only last that long."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer("127.0.0.1")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(live_server) -> str:
+    """The live server's base URL, with the demo clinic loaded."""
+    call_command("seed_demo", stdout=io.StringIO())
+    return live_server.url
+
+
+@dataclass
+class Traffic:
+    """What the pages of one test asked for, and what went wrong while loading them."""
+
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == self.origin
+
+
+@pytest.fixture
+def traffic(site: str) -> Traffic:
+    return Traffic(origin=site)
+
+
+@pytest.fixture
+def new_page(browser: Browser, traffic: Traffic) -> Iterator[Callable[..., Page]]:
+    """Opens a page in a fresh context (options as for browser.new_context). Every request is
+    recorded; any to another host is aborted before it leaves the machine (and recorded), so a
+    test can assert the site stands alone without the test run ever reaching the internet."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(**options) -> Page:
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+
+        def block(route) -> None:
+            traffic.blocked.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not traffic.is_local(url), block)
+        context.on("request", lambda request: traffic.requests.append(request.url))
+        context.on(
+            "response",
+            lambda response: (
+                traffic.errors.append(f"HTTP {response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
+        context.on(
+            "requestfailed",
+            lambda request: (
+                traffic.errors.append(f"failed ({request.failure}) {request.url}")
+                # ERR_ABORTED is the browser dropping a request when the test navigates on,
+                # typically the favicon; a missing resource shows up as a 4xx response instead.
+                if traffic.is_local(request.url) and request.failure != "net::ERR_ABORTED"
+                else None
+            ),
+        )
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                traffic.errors.append(f"console {message.type} on {page.url}: {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: traffic.errors.append(f"script error: {error}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
