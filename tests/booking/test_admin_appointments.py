@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from booking.models import Appointment, OutboundEmail
+from booking.models import Appointment, OutboundEmail, Therapist
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
 from tests.factories import week_of_hours
@@ -113,11 +113,13 @@ def test_cancelling_from_the_list_uses_the_same_service_and_emails_the_client(
         "/admin/booking/timeoff/",
         "/admin/booking/clinicclosure/",
         "/admin/booking/bookingpolicy/",
-        "/admin/booking/therapist/1/change/",
+        "/admin/booking/therapist/{therapist}/change/",
     ],
 )
 def test_booking_screens_open(admin_client, demo, path):
-    assert admin_client.get(path).status_code == 200
+    therapist = Therapist.objects.get(slug="maria-alvarez")
+
+    assert admin_client.get(path.format(therapist=therapist.pk)).status_code == 200
 
 
 def test_the_appointment_list_makes_the_same_number_of_queries_with_more_appointments(
