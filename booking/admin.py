@@ -11,6 +11,7 @@ from booking.models import (
     Client,
     Clinic,
     ClinicClosure,
+    Intake,
     OpeningHours,
     OutboundEmail,
     Service,
@@ -19,7 +20,12 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
-from booking.services.appointments import book_appointment, cancel_appointment
+from booking.services.appointments import (
+    book_appointment,
+    cancel_appointment,
+    complete_appointment,
+    mark_no_show,
+)
 from booking.services.clients import ClientDetails
 
 
@@ -184,15 +190,61 @@ class AppointmentAddForm(forms.ModelForm):
         return data
 
 
+class IntakeInline(admin.StackedInline):
+    """Health answers: red flags and clearance first; only for staff allowed to read them."""
+
+    model = Intake
+    can_delete = False
+    extra = 0
+    max_num = 0
+    fields = [
+        "red_flag_summary",
+        "zone_summary",
+        "duration",
+        "habit_summary",
+        "previous_injuries",
+        "pressure",
+        "goals",
+        "consent",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("booking.view_intake")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Red flags")
+    def red_flag_summary(self, intake: Intake) -> str:
+        if not intake.red_flags:
+            return "None"
+        cleared = "cleared by a doctor" if intake.cleared_by_doctor else "NOT cleared"
+        return f"⚑ {', '.join(intake.red_flag_labels)} ({cleared})"
+
+    @admin.display(description="Where it hurts")
+    def zone_summary(self, intake: Intake) -> str:
+        return ", ".join(intake.zone_labels)
+
+    @admin.display(description="Daily habits")
+    def habit_summary(self, intake: Intake) -> str:
+        return ", ".join(intake.habit_labels) or "None given"
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     list_display = ["start", "client", "therapist", "service_name", "status"]
+    inlines = [IntakeInline]
     list_filter = ["status", "therapist", "option__service"]
     list_select_related = ["client", "therapist", "option__service"]
     search_fields = ["client__name", "client__email", "client__phone"]
     date_hierarchy = "start"
     ordering = ["-start"]
-    actions = ["cancel_selected"]
+    actions = ["cancel_selected", "mark_completed", "mark_no_shows"]
     readonly_fields = [
         "client",
         "therapist",
@@ -207,7 +259,29 @@ class AppointmentAdmin(admin.ModelAdmin):
         "cancelled_at",
         "cancel_reason",
         "reminder_sent_at",
+        "aftercare_sent_at",
+        "status_changed_by",
+        "status_changed_at",
     ]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_list_display(self, request):
+        if request.user.has_perm("booking.view_intake"):
+            return [*self.list_display, "red_flag"]
+        return self.list_display
+
+    def get_queryset(self, request):
+        # Admin skips list_select_related once a queryset has any select_related: name them all.
+        return super().get_queryset(request).select_related(*self.list_select_related, "intake")
+
+    @admin.display(description="Red flag")
+    def red_flag(self, appointment: Appointment) -> str:
+        intake = getattr(appointment, "intake", None)
+        if intake is None or not intake.red_flags:
+            return ""
+        return "⚑ cleared" if intake.cleared_by_doctor else "⚑"
 
     @admin.display(description="Service", ordering="option__service__name")
     def service_name(self, appointment: Appointment) -> str:
@@ -250,6 +324,26 @@ class AppointmentAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         if change:
             super().save_related(request, form, formsets, change)
+
+    def _outcome(self, request, queryset, service, label: str) -> None:
+        done, refused = 0, []
+        for appointment in queryset:
+            try:
+                service(appointment=appointment, by=request.user)
+                done += 1
+            except BookingError as error:
+                refused.append(f"{appointment}: {error.message}")
+        self.message_user(request, f"Marked {done} appointment(s) {label}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Mark the selected sessions completed (sends aftercare)")
+    def mark_completed(self, request, queryset) -> None:
+        self._outcome(request, queryset, complete_appointment, "completed")
+
+    @admin.action(description="Mark the selected sessions no-show")
+    def mark_no_shows(self, request, queryset) -> None:
+        self._outcome(request, queryset, mark_no_show, "no-show")
 
     @admin.action(description="Cancel the selected appointments (emails the clients)")
     def cancel_selected(self, request, queryset) -> None:

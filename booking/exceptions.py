@@ -37,3 +37,11 @@ class OutsideChangeWindow(BookingError):
 
 class NotActive(BookingError):
     message = "This appointment was cancelled or has already taken place."
+
+
+class NeedsDoctor(BookingError):
+    message = "Please see a doctor before booking a massage online."
+
+    def __init__(self, screening):
+        super().__init__()
+        self.screening = screening

@@ -8,7 +8,9 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from booking.models import Service, ServiceOption, Therapist
+from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
+from booking.screening import RedFlag, Screening, screen
+from booking.services.intake import IntakeAnswers
 
 ANY = "any"
 
@@ -128,3 +130,109 @@ class CancelForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class IntakeForm(forms.Form):
+    """Assessment before action: what the therapist needs to know before the session."""
+
+    red_flags = forms.MultipleChoiceField(
+        choices=RedFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Do any of these apply to you now?",
+        help_text="Some conditions need a doctor before massage.",
+    )
+    cleared_by_doctor = forms.BooleanField(
+        required=False, label="A doctor has checked this and cleared me for massage."
+    )
+    zones = forms.MultipleChoiceField(
+        choices=Zone.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Where does it hurt?",
+        error_messages={"required": "Please tick where it hurts."},
+    )
+    duration = forms.ChoiceField(
+        choices=PainDuration.choices,
+        widget=forms.RadioSelect,
+        label="How long has it hurt?",
+        error_messages={"required": "Please tell us how long it has hurt."},
+    )
+    habits = forms.MultipleChoiceField(
+        choices=Habit.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Your daily habits",
+    )
+    previous_injuries = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Previous injuries or surgery",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    pressure = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        initial=3,
+        widget=forms.RadioSelect,
+        label="Pressure you prefer (1 very light, 5 very firm)",
+        error_messages={"required": "Please choose a pressure from 1 to 5."},
+    )
+    goals = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="What would you like from this session?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    consent = forms.BooleanField(
+        label=(
+            "I understand that massage supports recovery but does not replace medical care, "
+            "and I agree to an assessment before my session."
+        ),
+        error_messages={"required": "Please agree to the assessment to book online."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("Before we book: your safety", "red_flags", "cleared_by_doctor"),
+            Fieldset(
+                "About your back",
+                "zones",
+                "duration",
+                "habits",
+                "previous_injuries",
+                "pressure",
+                "goals",
+                "consent",
+            ),
+        )
+
+    def clean(self) -> dict:
+        """Lists in the order the questions list them, whatever order they were sent in."""
+        data = super().clean()
+        for name in ("red_flags", "zones", "habits"):
+            if name in data:
+                order = [value for value, _ in self.fields[name].choices]
+                data[name] = [value for value in order if value in set(data[name])]
+        return data
+
+    @property
+    def screening(self) -> Screening:
+        data = self.cleaned_data
+        return screen(data.get("red_flags", []), bool(data.get("cleared_by_doctor")))
+
+    def answers(self) -> IntakeAnswers:
+        data = self.cleaned_data
+        return IntakeAnswers(**{name: data[name] for name in IntakeAnswers.__dataclass_fields__})
+
+    def hidden_items(self) -> list[tuple[str, str]]:
+        """The answers as name/value pairs, for the review step's POST form (never a URL)."""
+        items = []
+        for name, value in self.cleaned_data.items():
+            for item in value if isinstance(value, list) else [value]:
+                if item not in (None, "", False):
+                    items.append((name, "on" if item is True else str(item)))
+        return items

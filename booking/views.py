@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.availability import Availability, Slot, policy_days
 from booking.calendar import appointment_ics, google_calendar_url
-from booking.exceptions import AlreadyBooked, BookingError, SlotUnavailable
-from booking.forms import CancelForm, DetailsForm, SelectionForm
+from booking.exceptions import AlreadyBooked, BookingError, NeedsDoctor, SlotUnavailable
+from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
 from booking.models import Appointment, BookingPolicy, Therapist
 from booking.selectors import bookable_services, current_clinic
 from booking.services.appointments import (
@@ -159,15 +159,17 @@ def book(request: HttpRequest) -> HttpResponse:
             wanted=start,
         )
 
+    context = {"selection": data, "start": start, "assigned": assigned}
     if form is None:
         form = DetailsForm(initial=request.session.get(SESSION_DETAILS, {}))
-        context = {"selection": data, "start": start, "assigned": assigned, "form": form}
-        return _render_step(request, "details", context)
+        return _render_step(request, "details", {**context, "form": form, "intake": IntakeForm()})
 
-    context = {"selection": data, "start": start, "assigned": assigned, "form": form}
-    if not form.is_valid():
+    intake = IntakeForm(request.POST)
+    context.update(form=form, intake=intake)
+    if not (form.is_valid() and intake.is_valid()):
         return _render_step(request, "details", context, status=400)
-    details = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
+    if not intake.screening.may_book:
+        return _render_step(request, "details", {**context, "screening": intake.screening})
     if "confirm" not in request.POST:
         return _render_step(request, "review", context)
 
@@ -176,8 +178,9 @@ def book(request: HttpRequest) -> HttpResponse:
             option=option,
             start=start,
             therapist=assigned,
-            client=ClientDetails(**details),
+            client=ClientDetails(**{k: form.cleaned_data[k] for k in DETAIL_FIELDS}),
             request_key=form.cleaned_data["request_key"],
+            intake=intake.answers(),
         )
     except AlreadyBooked as error:
         return render(
@@ -185,6 +188,8 @@ def book(request: HttpRequest) -> HttpResponse:
         )
     except SlotUnavailable as error:
         return _time_step(request, selection, day, error.message, status=409, wanted=start)
+    except NeedsDoctor as error:
+        return _render_step(request, "details", {**context, "screening": error.screening})
     except BookingError as error:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
     messages.success(request, "You're booked. We've emailed your confirmation.")

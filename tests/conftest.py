@@ -81,3 +81,32 @@ def clinic_week(db):
     therapist = TherapistFactory(name="Maria Alvarez", slug="maria", services=[service])
     week_of_hours(therapist, [("09:00", "17:00")])
     return SimpleNamespace(service=service, option=option, therapist=therapist)
+
+
+@pytest.fixture(autouse=True)
+def _health_answers_never_in_emails(request):
+    """Suite-wide: after every test that used the database, no email the site wrote or sent
+    contains any intake answer (free text, or the label of a zone, habit or red flag)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    elif not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
+        return
+    yield
+    from django.core import mail
+
+    from booking.models import Intake, OutboundEmail
+
+    answers = set()
+    for intake in Intake.objects.all():
+        answers |= {intake.previous_injuries, intake.goals}
+        answers |= {*intake.zone_labels, *intake.habit_labels, *intake.red_flag_labels}
+    answers.discard("")
+    if not answers:
+        return
+    bodies = [f"{e.subject}\n{e.body_text}\n{e.body_html}" for e in OutboundEmail.objects.all()] + [
+        f"{m.subject}\n{m.body}" for m in getattr(mail, "outbox", [])
+    ]
+    leaked = {answer for answer in answers for body in bodies if answer in body}
+    assert not leaked, f"health answers in an email: {leaked}"

@@ -4,6 +4,7 @@ from booking.models.appointments import Appointment
 from booking.models.catalog import Service, ServiceOption
 from booking.models.clients import Client
 from booking.models.clinic import Clinic, OpeningHours
+from booking.models.intake import Habit, Intake, PainDuration, Zone
 from booking.models.outbox import OutboundEmail
 from booking.models.policy import BookingPolicy
 from booking.models.schedules import ClinicClosure, TimeOff, WorkingHours
@@ -15,11 +16,15 @@ __all__ = [
     "Client",
     "Clinic",
     "ClinicClosure",
+    "Habit",
+    "Intake",
     "OpeningHours",
     "OutboundEmail",
+    "PainDuration",
     "Service",
     "ServiceOption",
     "Therapist",
     "TimeOff",
     "WorkingHours",
+    "Zone",
 ]

@@ -40,6 +40,11 @@ class BookingPolicy(models.Model):
     reminder_hours = models.PositiveSmallIntegerField(
         "reminder (hours before)", default=24, validators=[MinValueValidator(1)]
     )
+    aftercare_delay_hours = models.PositiveSmallIntegerField(
+        "aftercare email (hours after the session)",
+        default=2,
+        validators=[MaxValueValidator(168)],
+    )
 
     class Meta:
         verbose_name = "booking policy"
@@ -71,3 +76,7 @@ class BookingPolicy(models.Model):
     @property
     def reminder_before(self) -> timedelta:
         return timedelta(hours=self.reminder_hours)
+
+    @property
+    def aftercare_delay(self) -> timedelta:
+        return timedelta(hours=self.aftercare_delay_hours)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from booking.availability import Availability, buffer_for
 from booking.exceptions import (
     AlreadyBooked,
+    BookingError,
     NotActive,
     NotBookable,
     OutsideChangeWindow,
@@ -18,6 +19,7 @@ from booking.exceptions import (
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
 from booking.services.clients import ClientDetails, upsert_client
 from booking.services.emails import enqueue_appointment_emails
+from booking.services.intake import IntakeAnswers, check_screening, save_intake
 
 
 def _lock_therapists(option: ServiceOption, therapist: Therapist | None) -> None:
@@ -50,14 +52,18 @@ def book_appointment(
     enforce_policy: bool = True,
     notify_client: bool = True,
     notify_clinic: bool = True,
+    intake: IntakeAnswers | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book one session, never double-booking a therapist (buffer included).
 
     With no therapist, the free one with the fewest bookings that day gets it. A repeated
     `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
+    An intake with uncleared red flags, or an emergency one, raises NeedsDoctor: nothing is booked.
     """
     start = start.astimezone(UTC)  # real minutes, also across a daylight-saving change
+    if intake is not None:
+        check_screening(intake)
     if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
         raise AlreadyBooked(existing)
     if not option.is_active or not option.service.is_active:
@@ -98,6 +104,8 @@ def book_appointment(
         created_at=now or timezone.now(),
     )
     _save_without_overlap(appointment, start)
+    if intake is not None:
+        save_intake(appointment, intake)
     enqueue_appointment_emails(
         appointment, "booked", notify_client=notify_client, notify_clinic=notify_clinic
     )
@@ -188,3 +196,34 @@ def cancel_appointment(
     appointment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     enqueue_appointment_emails(appointment, "cancelled")
     return appointment
+
+
+def _set_outcome(
+    appointment: Appointment, status: str, by: AbstractBaseUser | None, now: datetime | None
+) -> Appointment:
+    appointment = _locked(appointment)
+    if not appointment.is_active:
+        raise NotActive()
+    now = now or timezone.now()
+    if appointment.start > now:
+        raise BookingError("A session can be marked only once it has started.")
+    appointment.status = status
+    appointment.status_changed_by = by
+    appointment.status_changed_at = now
+    appointment.save(update_fields=["status", "status_changed_by", "status_changed_at"])
+    return appointment
+
+
+@transaction.atomic
+def complete_appointment(
+    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+) -> Appointment:
+    """The session took place: aftercare follows it (see enqueue_due_aftercare)."""
+    return _set_outcome(appointment, Appointment.Status.COMPLETED, by, now)
+
+
+@transaction.atomic
+def mark_no_show(
+    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+) -> Appointment:
+    return _set_outcome(appointment, Appointment.Status.NO_SHOW, by, now)

@@ -14,13 +14,15 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from booking.aftercare import tips_for
 from booking.calendar import appointment_ics, google_calendar_url
-from booking.models import Appointment, BookingPolicy, OutboundEmail
+from booking.models import Appointment, BookingPolicy, Intake, OutboundEmail
 from booking.selectors import current_clinic
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+CLINIC_EVENTS = {"booked", "rescheduled", "cancelled"}
 LEASE = timedelta(minutes=5)
 
 
@@ -40,14 +42,9 @@ def _render(template: str, context: dict) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
-def enqueue_appointment_emails(
-    appointment: Appointment, event: str, *, notify_client: bool = True, notify_clinic: bool = True
-) -> list[OutboundEmail]:
-    """The client's email for `event` (booked, rescheduled, cancelled, reminder) and, except for
-    reminders, a notice to the clinic. Rendered now, so the worker only sends."""
-    clinic = current_clinic()
+def _context(appointment: Appointment, event: str, clinic) -> dict:
     manage_url = absolute(appointment.get_absolute_url())
-    context = {
+    return {
         "appointment": appointment,
         "event": event,
         "clinic": clinic,
@@ -59,9 +56,24 @@ def enqueue_appointment_emails(
         "start": timezone.localtime(appointment.start),
         "end": timezone.localtime(appointment.end),
     }
-    ics = appointment_ics(appointment, clinic, manage_url)
+
+
+def enqueue_appointment_emails(
+    appointment: Appointment, event: str, *, notify_client: bool = True, notify_clinic: bool = True
+) -> list[OutboundEmail]:
+    """The client's email for `event` (booked, rescheduled, cancelled, reminder, aftercare) and,
+    for changes, a notice to the clinic. Rendered now, so the worker only sends."""
+    clinic = current_clinic()
+    context = _context(appointment, event, clinic)
     emails = []
     if notify_client:
+        if event == "aftercare":
+            context["tips"] = tips_for(_zones(appointment))
+            context["book_next_url"] = absolute(
+                f"/book/?service={appointment.option.service.slug}"
+                f"&minutes={appointment.option.duration_minutes}"
+                f"&therapist={appointment.therapist.slug}"
+            )
         subject, text, html = _render(f"appointment_{event}", context)
         emails.append(
             OutboundEmail(
@@ -70,12 +82,14 @@ def enqueue_appointment_emails(
                 subject=subject,
                 body_text=text,
                 body_html=html,
-                ics=ics,
+                ics=""
+                if event == "aftercare"
+                else appointment_ics(appointment, clinic, context["manage_url"]),
                 appointment=appointment,
                 about_start=appointment.start,
             )
         )
-    if notify_clinic and event != "reminder" and clinic and clinic.email:
+    if notify_clinic and event in CLINIC_EVENTS and clinic and clinic.email:
         subject, text, html = _render("clinic_notice", context)
         emails.append(
             OutboundEmail(
@@ -89,6 +103,36 @@ def enqueue_appointment_emails(
             )
         )
     return OutboundEmail.objects.bulk_create(emails)
+
+
+def _zones(appointment: Appointment) -> list[str]:
+    intake = Intake.objects.filter(appointment=appointment).only("zones").first()
+    return intake.zones if intake else []
+
+
+def enqueue_due_aftercare(now: datetime | None = None) -> int:
+    """One aftercare email per completed session, the policy's delay after it ended, once.
+    Sessions that ended over a week ago are left alone (no surprise emails after an import)."""
+    now = now or timezone.now()
+    delay = BookingPolicy.current().aftercare_delay
+    due = Appointment.objects.filter(
+        status=Appointment.Status.COMPLETED,
+        aftercare_sent_at__isnull=True,
+        end__lte=now - delay,
+        end__gt=now - delay - timedelta(days=7),
+    ).select_related("client", "therapist", "option__service")
+    queued = 0
+    for appointment in due:
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk,
+                status=Appointment.Status.COMPLETED,
+                aftercare_sent_at__isnull=True,
+            ).update(aftercare_sent_at=now)
+            if claimed:
+                enqueue_appointment_emails(appointment, "aftercare")
+                queued += 1
+    return queued
 
 
 def enqueue_due_reminders(now: datetime | None = None) -> int:

@@ -15,7 +15,9 @@ from booking.services.clients import ClientDetails
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {"name": "Ann Client", "email": "ann@example.com", "phone": "717-555-0100"}
+CONTACT = {"name": "Ann Client", "email": "ann@example.com", "phone": "717-555-0100"}
+INTAKE = {"zones": ["lower_back"], "duration": "weeks", "pressure": "3", "consent": "on"}
+DETAILS = {**CONTACT, **INTAKE}
 
 
 @pytest.fixture
@@ -180,7 +182,7 @@ def booking(clinic_week, day) -> Appointment:
         option=clinic_week.option,
         start=local(day, "10:00"),
         therapist=clinic_week.therapist,
-        client=ClientDetails(**DETAILS),
+        client=ClientDetails(**CONTACT),
     )
 
 

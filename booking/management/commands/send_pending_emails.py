@@ -6,11 +6,15 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from booking.services.emails import enqueue_due_reminders, send_pending_emails
+from booking.services.emails import (
+    enqueue_due_aftercare,
+    enqueue_due_reminders,
+    send_pending_emails,
+)
 
 
 class Command(BaseCommand):
-    help = "Send pending emails (and queue due reminders); --loop keeps doing it."
+    help = "Send pending emails (and queue due reminders and aftercare); --loop keeps doing it."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running until stopped.")
@@ -20,11 +24,12 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         while True:
-            close_old_connections()
-            reminders = enqueue_due_reminders()
+            if loop:
+                close_old_connections()  # a long-running process must not keep a dead one
+            reminders = enqueue_due_reminders() + enqueue_due_aftercare()
             sent = send_pending_emails()
             if reminders or sent or not loop:
-                self.stdout.write(f"Queued {reminders} reminder(s), sent {sent} email(s).")
+                self.stdout.write(f"Queued {reminders} reminder/aftercare, sent {sent} email(s).")
             if not loop or not self.running:
                 return
             try:

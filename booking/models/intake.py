@@ -1,0 +1,68 @@
+"""The client's assessment answers, saved with the appointment and shown only to staff allowed
+to read health information. They never appear in emails, logs or URLs."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from booking.screening import RedFlag, screen
+
+
+class Zone(models.TextChoices):
+    UPPER_BACK = "upper_back", "Neck and upper back"
+    LOWER_BACK = "lower_back", "Lower back and hips"
+    LEG = "leg", "Pain travelling down the leg"
+    ALL_OVER = "all_over", "Tension all over"
+
+
+class PainDuration(models.TextChoices):
+    DAYS = "days", "Days"
+    WEEKS = "weeks", "Weeks"
+    MONTHS_OR_YEARS = "months_years", "Months or years"
+
+
+class Habit(models.TextChoices):
+    SITTING = "sitting", "Sitting for long periods"
+    DRIVING = "driving", "Driving"
+    DESK_PHONE = "desk_phone", "Desk and phone work"
+    LIFTING = "lifting", "Lifting"
+
+
+class Intake(models.Model):
+    appointment = models.OneToOneField(
+        "booking.Appointment", on_delete=models.CASCADE, related_name="intake"
+    )
+    red_flags = models.JSONField(default=list, blank=True)
+    cleared_by_doctor = models.BooleanField(default=False)
+    zones = models.JSONField(default=list)
+    duration = models.CharField(max_length=20, choices=PainDuration)
+    habits = models.JSONField(default=list, blank=True)
+    previous_injuries = models.TextField(blank=True, max_length=1000)
+    pressure = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 is very light, 5 is very firm.",
+    )
+    goals = models.TextField("what the client wants from the session", blank=True, max_length=1000)
+    consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "intake"
+
+    def __str__(self) -> str:
+        return f"Intake for appointment {self.appointment_id}"
+
+    @property
+    def screening(self):
+        return screen(self.red_flags, self.cleared_by_doctor)
+
+    @property
+    def red_flag_labels(self) -> list[str]:
+        return [RedFlag(flag).label for flag in self.red_flags if flag in RedFlag.values]
+
+    @property
+    def zone_labels(self) -> list[str]:
+        return [Zone(zone).label for zone in self.zones if zone in Zone.values]
+
+    @property
+    def habit_labels(self) -> list[str]:
+        return [Habit(habit).label for habit in self.habits if habit in Habit.values]
