@@ -1,5 +1,7 @@
 """The owner's back office for the clinic, its services and its therapists."""
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -266,6 +268,16 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_changeform_initial_data(self, request) -> dict:
+        """The calendar's free cells link here with ?therapist=<id>&start=<YYYY-MM-DDTHH:MM>."""
+        initial = super().get_changeform_initial_data(request)
+        try:
+            start = datetime.fromisoformat(request.GET.get("start", ""))
+        except ValueError:
+            return initial
+        initial["start_at"] = start.replace(tzinfo=None)
+        return initial
 
     def get_list_display(self, request):
         if request.user.has_perm("booking.view_intake"):
