@@ -1,14 +1,18 @@
-"""Back-office pages beyond Django's model screens: the day and week calendar, the day sheet."""
+"""Back-office pages beyond the model screens: calendar, day sheet, the owner's reports."""
 
-from datetime import date, timedelta
+import csv
+from datetime import date, datetime, time, timedelta
+from functools import wraps
 
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from booking.models import Therapist
+from booking.models import Appointment, Therapist
+from booking.reports import week_report
 from booking.schedule import day_grid, schedule_columns, week_grid
 
 
@@ -87,3 +91,112 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
         "admin/booking/day_sheet.html",
         _context(request, title=f"Day sheet: {day:%A, %B %-d, %Y}", day=day, columns=columns),
     )
+
+
+def _monday(request: HttpRequest) -> date | None:
+    day = _day(request)
+    return None if day is None else day - timedelta(days=day.weekday())
+
+
+def can_see_reports(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_perm("booking.view_reports"))
+
+
+def reports_only(view):
+    """The owner's figures: other staff get 403, not a login page they are already past."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can_see_reports(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@reports_only
+def dashboard(request: HttpRequest) -> HttpResponse:
+    monday = _monday(request)
+    if monday is None:
+        return HttpResponseBadRequest("The date must look like 2026-03-10.")
+    report = week_report(monday)
+    tallest = max(report.busiest_day_count, 1)
+    bars = [
+        {"day": day, "count": count, "height": round(120 * count / tallest), "x": 10 + i * 50}
+        for i, (day, count) in enumerate(report.bookings_per_day)
+    ]
+    for bar in bars:
+        bar["y"] = 130 - bar["height"]
+    context = _context(
+        request,
+        title=f"Week of {monday:%B %-d, %Y}",
+        report=report,
+        bars=bars,
+        extras=dashboard_extras(monday),
+        previous=monday - timedelta(days=7),
+        next=monday + timedelta(days=7),
+        today=timezone.localdate(),
+    )
+    return render(request, "admin/booking/dashboard.html", context)
+
+
+def dashboard_extras(monday: date) -> dict:
+    """Figures other parts of the clinic add to the dashboard (gift certificates)."""
+    return {}
+
+
+@reports_only
+def appointments_csv(request: HttpRequest) -> HttpResponse:
+    """Appointments between two dates, for the owner's spreadsheet: no health answers."""
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+        last = date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Give ?from=YYYY-MM-DD&to=YYYY-MM-DD.")
+    if last < first or (last - first).days > 366:
+        return HttpResponseBadRequest("The range must run forwards and be a year at most.")
+    zone = timezone.get_current_timezone()
+    appointments = (
+        Appointment.objects.filter(
+            start__gte=datetime.combine(first, time.min, tzinfo=zone),
+            start__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        .select_related("client", "therapist", "option__service")
+        .order_by("start")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointments-{first}-{last}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "date",
+            "start",
+            "end",
+            "therapist",
+            "client",
+            "email",
+            "phone",
+            "service",
+            "minutes",
+            "price",
+            "status",
+        ]  # fmt: skip
+    )
+    for a in appointments.iterator(chunk_size=500):
+        start, end = timezone.localtime(a.start), timezone.localtime(a.end)
+        writer.writerow(
+            [
+                f"{start:%Y-%m-%d}",
+                f"{start:%H:%M}",
+                f"{end:%H:%M}",
+                a.therapist.name,
+                a.client.name,
+                a.client.email,
+                a.client.phone,
+                a.option.service.name,
+                a.option.duration_minutes,
+                a.price,
+                a.get_status_display(),
+            ]
+        )
+    return response

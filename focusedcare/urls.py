@@ -28,6 +28,12 @@ urlpatterns = [
         admin.site.admin_view(admin_views.day_sheet),
         name="fc_day_sheet",
     ),
+    path("admin/reports/", admin.site.admin_view(admin_views.dashboard), name="fc_dashboard"),
+    path(
+        "admin/reports/appointments.csv",
+        admin.site.admin_view(admin_views.appointments_csv),
+        name="fc_appointments_csv",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
