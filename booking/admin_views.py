@@ -4,16 +4,19 @@ import csv
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from booking.exceptions import BookingError
 from booking.models import Appointment, Therapist
 from booking.reports import week_report
 from booking.schedule import day_grid, schedule_columns, week_grid
+from booking.services.appointments import reschedule_appointment
 
 
 def _day(request: HttpRequest) -> date | None:
@@ -200,3 +203,40 @@ def appointments_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+class MoveForm(forms.Form):
+    start = forms.SplitDateTimeField(
+        label="New start", widget=admin.widgets.AdminSplitDateTime, help_text="Clinic time."
+    )
+
+
+@permission_required("booking.change_appointment", raise_exception=True)
+def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff move a booking through the same service and emails as the client's own link; the
+    minimum notice and horizon do not bind staff, working hours and other bookings do."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("client", "therapist", "option__service"), pk=pk
+    )
+    form = MoveForm(request.POST or None, initial={"start": timezone.localtime(appointment.start)})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reschedule_appointment(
+                    appointment=appointment, start=form.cleaned_data["start"], by_staff=True
+                )
+            except BookingError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Moved. The client has been emailed the new time.")
+                return redirect("admin:booking_appointment_change", appointment.pk)
+        status = 400
+    context = _context(
+        request,
+        title=f"Move {appointment}",
+        appointment=appointment,
+        form=form,
+        media=form.media,
+    )
+    return render(request, "admin/booking/move_appointment.html", context, status=status)

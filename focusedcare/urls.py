@@ -28,6 +28,11 @@ urlpatterns = [
         admin.site.admin_view(admin_views.day_sheet),
         name="fc_day_sheet",
     ),
+    path(
+        "admin/appointments/<int:pk>/move/",
+        admin.site.admin_view(admin_views.move_appointment),
+        name="fc_move_appointment",
+    ),
     path("admin/reports/", admin.site.admin_view(admin_views.dashboard), name="fc_dashboard"),
     path(
         "admin/reports/appointments.csv",

@@ -127,3 +127,30 @@ def test_the_appointment_list_makes_the_same_number_of_queries_with_more_appoint
 ):
     with django_assert_max_num_queries(12):
         admin_client.get("/admin/booking/appointment/")
+
+
+def test_staff_move_a_booking_through_the_same_rules_and_the_client_is_emailed(
+    admin_client, clinic_week, day
+):
+    admin_client.post("/admin/booking/appointment/add/", phone_booking(clinic_week, day))
+    appointment = Appointment.objects.get()
+    other = book_appointment(
+        option=clinic_week.option,
+        start=datetime.combine(day, time(14), tzinfo=timezone.get_current_timezone()),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(name="Bo", email="bo@example.com", phone="717-555-0111"),
+    )
+    url = f"/admin/appointments/{appointment.pk}/move/"
+
+    taken = admin_client.post(url, {"start_0": day.isoformat(), "start_1": "14:30"})
+    moved = admin_client.post(url, {"start_0": day.isoformat(), "start_1": "12:00"})
+
+    assert taken.status_code == 400
+    assert "not available" in taken.content.decode() or "taken" in taken.content.decode()
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert timezone.localtime(appointment.start).hour == 12
+    assert other.pk != appointment.pk
+    assert OutboundEmail.objects.filter(kind="appointment_rescheduled").count() == 1
+    change = admin_client.get(f"/admin/booking/appointment/{appointment.pk}/change/")
+    assert url in change.content.decode()
