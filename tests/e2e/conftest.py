@@ -6,11 +6,14 @@ ends with a banner saying so: a green run that tested no page must not pass unno
 
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import axe_playwright_python
 import pytest
 from django.core.management import call_command
 from django.db import connections
@@ -19,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from pytest_django.live_server_helper import LiveServer
 
 E2E_DIR = Path(__file__).resolve().parent
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -170,7 +174,14 @@ def traffic(site: str) -> Traffic:
 
 
 @pytest.fixture
-def new_page(browser: Browser, traffic: Traffic) -> Iterator[Callable[..., Page]]:
+def _contexts_without_javascript() -> set[BrowserContext]:
+    return set()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, traffic: Traffic, _contexts_without_javascript: set[BrowserContext]
+) -> Iterator[Callable[..., Page]]:
     """Opens a page in a fresh context (options as for browser.new_context). Every request is
     recorded; any to another host is aborted before it leaves the machine (and recorded), so a
     test can assert the site stands alone without the test run ever reaching the internet."""
@@ -180,6 +191,8 @@ def new_page(browser: Browser, traffic: Traffic) -> Iterator[Callable[..., Page]
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
+        if options.get("java_script_enabled") is False:
+            _contexts_without_javascript.add(context)
 
         def block(route) -> None:
             traffic.blocked.append(route.request.url)
@@ -225,3 +238,57 @@ def new_page(browser: Browser, traffic: Traffic) -> Iterator[Callable[..., Page]
 @pytest.fixture
 def page(new_page: Callable[..., Page]) -> Page:
     return new_page()
+
+
+def _serious_accessibility_violations(page: Page) -> list[str]:
+    page.evaluate(AXE_SOURCE)  # evaluate, not add_script_tag: the CSP blocks inline scripts
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    return [
+        f"{violation['id']} [{violation['impact']}] {violation['help']}\n      "
+        + "\n      ".join(", ".join(map(str, node["target"])) for node in violation["nodes"])
+        for violation in violations
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def _with_base(html: str, url: str) -> str:
+    """The page's HTML, its relative addresses (stylesheets, images) resolved against `url`."""
+    base = f'<base href="{escape(url)}">'
+    with_base, found = re.subn(r"(<head\b[^>]*>)", rf"\1{base}", html, count=1, flags=re.I)
+    return with_base if found else base + html
+
+
+@pytest.fixture
+def serious_accessibility_violations(
+    browser: Browser, traffic: Traffic, _contexts_without_javascript: set[BrowserContext]
+) -> Callable[[Page], list[str]]:
+    """Scans a page with axe-core (bundled by axe-playwright-python, so no npm): its serious and
+    critical violations, one line per rule with the impact and the targets of its nodes.
+
+    A page opened with java_script_enabled=False cannot run axe: its timers never fire, so
+    axe.run() would never settle and the test would hang. Its DOM, as the server sent it and
+    without JavaScript, is scanned instead in a copy that loads the page's styles and images
+    from the live server but none of its scripts."""
+
+    def scan(page: Page) -> list[str]:
+        if page.context not in _contexts_without_javascript:
+            return _serious_accessibility_violations(page)
+        context = browser.new_context(viewport=page.viewport_size)
+        context.set_default_timeout(10_000)
+        try:
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.abort()
+                    if route.request.resource_type == "script"
+                    or not traffic.is_local(route.request.url)
+                    else route.continue_()
+                ),
+            )
+            copy = context.new_page()
+            copy.set_content(_with_base(page.content(), page.url))
+            return _serious_accessibility_violations(copy)
+        finally:
+            context.close()
+
+    return scan

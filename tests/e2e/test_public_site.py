@@ -3,7 +3,6 @@
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import axe_playwright_python
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -17,7 +16,6 @@ pytestmark = [
 ]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 MODALITIES = [
     "deep-tissue-myoskeletal-alignment",
     "hot-stone-therapy",
@@ -145,19 +143,11 @@ def test_pages_load_every_resource_without_errors_or_csp_violations(page, site, 
     assert not traffic.errors, "while loading the public pages:\n" + "\n".join(traffic.errors)
 
 
-def serious_accessibility_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line per rule and its targets."""
-    page.evaluate(AXE_SOURCE)  # evaluate, not add_script_tag: the CSP blocks inline scripts
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    return [
-        f"{violation['id']} [{violation['impact']}] {violation['help']}\n      "
-        + "\n      ".join(", ".join(map(str, node["target"])) for node in violation["nodes"])
-        for violation in violations
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
-def test_accessibility_scan_catches_a_broken_page(page):
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_accessibility_scan_catches_a_broken_page(
+    new_page, serious_accessibility_violations, javascript
+):
+    page = new_page(java_script_enabled=javascript)
     page.set_content('<html><body><main><button></button><input type="text"></main></body></html>')
 
     found = "\n".join(serious_accessibility_violations(page))
@@ -166,7 +156,9 @@ def test_accessibility_scan_catches_a_broken_page(page):
     assert "label [critical]" in found
 
 
-def test_public_pages_have_no_serious_accessibility_violations(page, site):
+def test_public_pages_have_no_serious_accessibility_violations(
+    page, site, serious_accessibility_violations
+):
     failures = []
     for name, path in public_pages().items():
         page.goto(f"{site}{path}")

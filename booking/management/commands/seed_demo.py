@@ -1,5 +1,5 @@
 """The demo clinic: the guide's four services, three therapists with working hours, a few
-appointments in the coming days, and an owner account.
+appointments in the coming days, a paid gift certificate, and an owner account.
 
 Idempotent: records are found by slug or username and left alone when they exist, so running it
 twice (or after the owner has edited the demo) changes nothing.
@@ -15,9 +15,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.exceptions import BookingError
-from booking.models import Appointment, Service, ServiceOption, Therapist, WorkingHours
+from booking.models import (
+    Appointment,
+    GiftCertificate,
+    Service,
+    ServiceOption,
+    Therapist,
+    WorkingHours,
+)
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
+from booking.services.gift_certificates import (
+    mark_gift_certificate_paid,
+    purchase_gift_certificate,
+)
 
 SERVICES = [
     {
@@ -102,7 +113,8 @@ THERAPISTS = [
         "specialties": "Hot stone therapy\nTension headaches\nStress related pain",
         "services": ["hot-stone-therapy", "deep-tissue-myoskeletal-alignment"],
         "hours": {
-            **{d: [("11:00", "15:00"), ("15:30", "19:00")] for d in (1, 2, 3, 4)},
+            **{d: [("11:00", "15:00"), ("15:30", "19:00")] for d in (1, 2, 3)},
+            4: [("11:00", "17:00")],
             5: [("09:00", "14:00")],
         },
     },
@@ -170,6 +182,7 @@ class Command(BaseCommand):
                 )
 
         self._book_demo_appointments(services)
+        self._issue_demo_gift_certificate()
         self._create_owner()
         self.stdout.write(self.style.SUCCESS("Demo clinic ready."))
 
@@ -197,6 +210,21 @@ class Command(BaseCommand):
                 except BookingError:
                     continue  # that therapist is off that day: try the next
                 break
+
+    def _issue_demo_gift_certificate(self) -> None:
+        """One paid $100 certificate, handed over at the desk (so nothing is emailed)."""
+        if GiftCertificate.objects.exists():
+            return
+        certificate = purchase_gift_certificate(
+            amount=Decimal("100"),
+            buyer_name="Dana Miller",
+            buyer_email="dana@example.com",
+            recipient_name="Tom Becker",
+            message="Happy birthday! Time to look after that back.",
+            notify=False,
+        )
+        certificate = mark_gift_certificate_paid(certificate=certificate, notify=False)
+        self.stdout.write(f"Demo gift certificate: {certificate.display_code} ($100).")
 
     def _create_owner(self) -> None:
         User = get_user_model()
