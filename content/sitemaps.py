@@ -13,6 +13,7 @@ class StaticPagesSitemap(Sitemap):
         return [
             "content:home",
             "content:guide",
+            "content:find_my_massage",
             "content:service_list",
             "content:therapist_list",
             "content:about",

@@ -3,12 +3,16 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from booking.screening import screen
 from booking.selectors import active_therapists, bookable_services, current_clinic
 from content import seo
+from content.forms import FindMyMassageForm
 from content.markdown import render_markdown
 from content.models import Page
+from content.recommend import recommend
 
 
 def _page(slug: str) -> Page:
@@ -78,6 +82,30 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_object_or_404(active_therapists(), slug=slug)
     context = {"therapist": therapist, "bio": render_markdown(therapist.bio)}
     return render(request, "content/therapist_detail.html", context)
+
+
+@never_cache  # the answers are health information: no cache keeps the page that shows them
+@require_http_methods(["GET", "POST"])
+def find_my_massage(request: HttpRequest) -> HttpResponse:
+    """The questionnaire on GET; on POST (answers never go in the address) a red flag stops it,
+    even with other answers missing; otherwise the services the guide suggests, ranked."""
+    template = "content/find_my_massage.html"
+    if request.method == "GET":
+        return render(request, template, {"form": FindMyMassageForm()})
+    form = FindMyMassageForm(request.POST)
+    valid = form.is_valid()
+    screening = screen(form.cleaned_data.get("red_flags", []))
+    if screening.flags:
+        # The answers, to change them, without the errors of a questionnaire the stop cut short.
+        again = FindMyMassageForm(initial=form.cleaned_data)
+        return render(request, template, {"form": again, "screening": screening})
+    if not valid:
+        return render(request, template, {"form": form}, status=400)
+    recommendations = recommend(form.answers())
+    offered = bookable_services().in_bulk([r.service for r in recommendations], field_name="slug")
+    results = [(offered[r.service], r) for r in recommendations if r.service in offered]
+    context = {"form": form, "results": results, "note": form.cleaned_data["note"]}
+    return render(request, template, context)
 
 
 @require_GET

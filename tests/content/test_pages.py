@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC_PAGES = [
     "/",
     "/back-pain-guide/",
+    "/find-my-massage/",
     "/services/",
     "/services/hot-stone-therapy/",
     "/therapists/",

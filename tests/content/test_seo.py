@@ -68,6 +68,7 @@ def test_the_sitemap_lists_every_public_page(client, demo):
 
     expected = {"/", "/back-pain-guide/", "/services/", "/therapists/", "/about/", "/book/"}
     expected |= {"/gift-certificates/"}
+    expected |= {"/find-my-massage/"}
     expected |= {s.get_absolute_url() for s in Service.objects.all()}
     expected |= {t.get_absolute_url() for t in Therapist.objects.all()}
     assert urls == expected
