@@ -175,3 +175,19 @@ def test_pages_stay_within_their_query_budget(
 ):
     with django_assert_max_num_queries(limit):
         client.get(path)
+
+
+def test_the_400_and_403_pages_are_styled_and_say_what_to_do():
+    assert "We could not read that request" in render_to_string("400.html")
+    assert "/static/css/site.css" in render_to_string("400.html")
+
+
+def test_a_forbidden_page_uses_the_sites_403(client, demo):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("desk", password="pw", is_staff=True))
+
+    response = client.get("/admin/reports/")
+
+    assert response.status_code == 403
+    assert "You can't open this page" in response.content.decode().replace("&#x27;", "'")
