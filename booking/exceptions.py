@@ -45,3 +45,38 @@ class NeedsDoctor(BookingError):
     def __init__(self, screening):
         super().__init__()
         self.screening = screening
+
+
+class GiftCertificateError(BookingError):
+    """A gift certificate could not be bought, applied or changed; the message says why."""
+
+    message = "That gift certificate could not be used."
+
+
+class GiftCodeNotUsable(GiftCertificateError):
+    """Unknown, unpaid, void and expired codes get this same answer: it tells a guesser nothing."""
+
+    message = (
+        "We can't find a gift certificate with that code that can be used. Please check the "
+        "code, or call the clinic."
+    )
+
+
+class GiftCodeMalformed(GiftCertificateError):
+    message = "A gift certificate code has 16 letters and numbers, like ABCD-EFGH-JKMN-PQRS."
+
+
+class GiftBalanceTooLow(GiftCertificateError):
+    message = "This gift certificate doesn't have enough balance left for that."
+
+
+class GiftAlreadyApplied(GiftCertificateError):
+    message = "That gift certificate is already applied to this booking."
+
+
+class GiftAmountInvalid(GiftCertificateError):
+    message = "Please choose an amount we offer."
+
+
+class GiftNotChangeable(GiftCertificateError):
+    message = "This gift certificate can't be changed in its current state."

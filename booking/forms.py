@@ -1,5 +1,6 @@
 """Forms check the shape of what clients type; the booking rules live in the services."""
 
+import re
 import secrets
 from datetime import date, datetime, time
 
@@ -236,3 +237,149 @@ class IntakeForm(forms.Form):
                 if item not in (None, "", False):
                     items.append((name, "on" if item is True else str(item)))
         return items
+
+
+class GiftPurchaseForm(forms.Form):
+    """What a gift certificate buyer types. Amount limits are the owner's, checked by the
+    purchase service; this form checks only the shape of the answers."""
+
+    gift = forms.ChoiceField(
+        label="An amount, or a massage at today's price",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose an amount or a massage."},
+    )
+    custom_amount = forms.CharField(
+        required=False,
+        max_length=12,
+        label="Another amount (US dollars)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    buyer_name = forms.CharField(
+        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    buyer_email = forms.EmailField(
+        max_length=254,
+        label="Your email",
+        help_text="Your receipt goes here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    send_to = forms.ChoiceField(
+        label="Who should get it?",
+        widget=forms.RadioSelect,
+        initial="recipient",
+        choices=[
+            ("recipient", "Email it to the person I'm giving it to"),
+            ("me", "Send it to me to print"),
+        ],
+    )
+    recipient_name = forms.CharField(max_length=120, required=False, label="Their name")
+    recipient_email = forms.EmailField(max_length=254, required=False, label="Their email")
+    message = forms.CharField(
+        max_length=500,
+        required=False,
+        label="A message (optional)",
+        help_text="Printed on the certificate. Up to 500 characters.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    deliver = forms.ChoiceField(
+        label="When should it arrive?",
+        widget=forms.RadioSelect,
+        initial="now",
+        choices=[("now", "As soon as it is paid"), ("later", "On a date I choose")],
+    )
+    deliver_on = forms.DateField(
+        required=False,
+        label="Delivery date",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Please enter a date like 2026-12-24."},
+    )
+
+    def __init__(self, *args, options=(), presets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(f"amount-{amount}", f"${amount}") for amount in presets]
+        choices.append(("custom", "Another amount"))
+        choices += [
+            (f"option-{o.pk}", f"{o.service.name}, {o.duration_minutes} min (${o.price})")
+            for o in options
+        ]
+        self.fields["gift"].choices = choices
+        self.options = {o.pk: o for o in options}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("Your gift", "gift", "custom_amount"),
+            Fieldset("From", "buyer_name", "buyer_email"),
+            Fieldset("To", "send_to", "recipient_name", "recipient_email", "message"),
+            Fieldset("Delivery", "deliver", "deliver_on"),
+        )
+
+    def clean_buyer_name(self) -> str:
+        name = " ".join(self.cleaned_data["buyer_name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError("Please tell us your name.")
+        return name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        gift = data.get("gift", "")
+        data["amount"], data["option"] = None, None
+        if gift.startswith("amount-"):
+            data["amount"] = gift.removeprefix("amount-")
+        elif gift.startswith("option-"):
+            data["option"] = self.options.get(int(gift.removeprefix("option-")))
+        elif gift == "custom":
+            raw = data.get("custom_amount", "").replace("$", "").replace(",", "").strip()
+            if not raw:
+                self.add_error("custom_amount", "Please enter the amount you'd like to give.")
+            elif not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", raw):
+                self.add_error("custom_amount", "Please enter an amount in dollars, like 75.")
+            else:
+                data["amount"] = raw
+        if data.get("send_to") == "recipient":
+            if not data.get("recipient_email") and "recipient_email" not in self.errors:
+                self.add_error("recipient_email", "Please enter their email, or send it to you.")
+            if not " ".join(data.get("recipient_name", "").split()):
+                self.add_error("recipient_name", "Please enter their name.")
+        else:
+            data["recipient_email"] = ""
+        if data.get("deliver") == "later":
+            day = data.get("deliver_on")
+            if day is None and "deliver_on" not in self.errors:
+                self.add_error("deliver_on", "Please choose the day it should arrive.")
+            elif day is not None and day < timezone.localdate():
+                self.add_error("deliver_on", "The delivery date can't be in the past.")
+        else:
+            data["deliver_on"] = None
+        return data
+
+
+class BalanceForm(forms.Form):
+    code = forms.CharField(
+        max_length=40,
+        label="Gift certificate code",
+        help_text="16 letters and numbers; dashes and spaces don't matter.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Please enter the code on your certificate."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class GiftReasonForm(forms.Form):
+    """Staff: void or adjust a certificate, always with a reason for the ledger."""
+
+    amount = forms.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        required=False,
+        help_text="Dollars: negative takes value off, positive adds it.",
+    )
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

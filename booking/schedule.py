@@ -93,9 +93,7 @@ def schedule_columns(
         time_off[off.therapist_id].append((off.starts_at, off.ends_at, off.reason))
     booked = defaultdict(list)
     for appointment in (
-        Appointment.objects.filter(
-            therapist_id__in=ids, start__lt=window_end, end__gt=window_start
-        )
+        Appointment.objects.filter(therapist_id__in=ids, start__lt=window_end, end__gt=window_start)
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related("client", "option__service", "intake")
         .order_by("start")

@@ -99,6 +99,15 @@ CACHES = {
     ),
 }
 
+# Gift certificates: balance checks per client address, counted in the shared cache ("10/h").
+GIFT_BALANCE_RATE = env.str("GIFT_BALANCE_RATE", default="10/h")
+# How many proxies in front of the app append to X-Forwarded-For (0: trust only REMOTE_ADDR).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Stripe Checkout for gift certificates; without both keys, certificates are paid at the clinic.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+
 # Email: Django 6.1 mailers, built from one URL (smtp+tls://user:pass@host:587). Development
 # prints emails on the console; production defaults to the server's own mail relay.
 EMAIL_URL = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -10,6 +10,7 @@ from booking.models import (
     Appointment,
     Client,
     ClinicClosure,
+    GiftCertificate,
     Service,
     ServiceOption,
     Therapist,
@@ -120,3 +121,16 @@ def week_of_hours(therapist: Therapist, intervals: list[tuple[str, str]], days=r
         for day in days
         for starts, ends in intervals
     )
+
+
+class GiftCertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate written directly, waiting for payment (issue it with the services)."""
+
+    class Meta:
+        model = GiftCertificate
+
+    amount = Decimal("100.00")
+    buyer_name = "Bea Buyer"
+    buyer_email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    recipient_name = "Rita Recipient"
+    recipient_email = factory.Sequence(lambda n: f"recipient{n}@example.com")

@@ -4,6 +4,12 @@ from booking.models.appointments import Appointment
 from booking.models.catalog import Service, ServiceOption
 from booking.models.clients import Client
 from booking.models.clinic import Clinic, OpeningHours
+from booking.models.gift_certificates import (
+    GiftCertificate,
+    GiftLedgerEntry,
+    GiftSettings,
+    ProcessedStripeEvent,
+)
 from booking.models.intake import Habit, Intake, PainDuration, Zone
 from booking.models.outbox import OutboundEmail
 from booking.models.policy import BookingPolicy
@@ -16,11 +22,15 @@ __all__ = [
     "Client",
     "Clinic",
     "ClinicClosure",
+    "GiftCertificate",
+    "GiftLedgerEntry",
+    "GiftSettings",
     "Habit",
     "Intake",
     "OpeningHours",
     "OutboundEmail",
     "PainDuration",
+    "ProcessedStripeEvent",
     "Service",
     "ServiceOption",
     "Therapist",

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -90,6 +91,14 @@ class Appointment(models.Model):
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
     option = models.ForeignKey(ServiceOption, on_delete=models.PROTECT, related_name="appointments")
     price = models.DecimalField(max_digits=8, decimal_places=2, help_text="At the time of booking.")
+    gift_amount = models.DecimalField(
+        "paid by gift certificate",
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        editable=False,
+        help_text="Taken from a gift certificate when booked; the rest is due at the clinic.",
+    )
     start = models.DateTimeField(db_index=True)
     end = models.DateTimeField()
     blocked_until = models.DateTimeField(help_text="The end plus the cleanup buffer.")
@@ -123,6 +132,10 @@ class Appointment(models.Model):
                 condition=models.Q(blocked_until__gte=models.F("end")),
                 name="appointment_buffer_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(gift_amount__gte=0, gift_amount__lte=models.F("price")),
+                name="appointment_gift_within_price",
+            ),
             PostgresOnlyExclusionConstraint(
                 name="no_double_booking",
                 expressions=[
@@ -150,3 +163,7 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.BOOKED
+
+    @property
+    def due_at_clinic(self) -> Decimal:
+        return self.price - self.gift_amount

@@ -19,6 +19,7 @@ from booking.exceptions import (
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
 from booking.services.clients import ClientDetails, upsert_client
 from booking.services.emails import enqueue_appointment_emails
+from booking.services.gift_certificates import credit_back_for, redeem_for_appointment
 from booking.services.intake import IntakeAnswers, check_screening, save_intake
 
 
@@ -53,9 +54,13 @@ def book_appointment(
     notify_client: bool = True,
     notify_clinic: bool = True,
     intake: IntakeAnswers | None = None,
+    gift_code: str = "",
     now: datetime | None = None,
 ) -> Appointment:
     """Book one session, never double-booking a therapist (buffer included).
+
+    A `gift_code` pays what it can of the price in the same transaction: a certificate that
+    cannot be used books nothing, and a booking refused redeems nothing.
 
     With no therapist, the free one with the fewest bookings that day gets it. A repeated
     `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
@@ -106,6 +111,10 @@ def book_appointment(
     _save_without_overlap(appointment, start)
     if intake is not None:
         save_intake(appointment, intake)
+    if gift_code:
+        appointment.gift_amount = redeem_for_appointment(
+            code=gift_code, appointment=appointment, by=booked_by, now=now
+        )
     enqueue_appointment_emails(
         appointment, "booked", notify_client=notify_client, notify_clinic=notify_clinic
     )
@@ -194,6 +203,7 @@ def cancel_appointment(
     appointment.cancelled_at = now or timezone.now()
     appointment.cancel_reason = reason.strip()[:500]
     appointment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    credit_back_for(appointment=appointment, now=now)
     enqueue_appointment_emails(appointment, "cancelled")
     return appointment
 

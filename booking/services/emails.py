@@ -12,11 +12,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.aftercare import tips_for
 from booking.calendar import appointment_ics, google_calendar_url
-from booking.models import Appointment, BookingPolicy, Intake, OutboundEmail
+from booking.models import Appointment, BookingPolicy, GiftCertificate, Intake, OutboundEmail
 from booking.selectors import current_clinic
 
 logger = logging.getLogger(__name__)
@@ -211,3 +212,26 @@ def _deliver(email: OutboundEmail) -> None:
     if email.ics:
         message.attach("appointment.ics", email.ics, "text/calendar")
     message.send()
+
+
+GIFT_EMAILS = {"gift_certificate", "gift_receipt", "gift_order"}
+
+
+def enqueue_gift_email(certificate: GiftCertificate, kind: str) -> OutboundEmail:
+    """The certificate itself (to the recipient, or the buyer to print), the buyer's receipt, or
+    the buyer's order note for paying at the clinic. Written in the caller's transaction."""
+    assert kind in GIFT_EMAILS, kind
+    context = {
+        "certificate": certificate,
+        "clinic": current_clinic(),
+        "print_url": absolute(certificate.get_absolute_url()),
+        "balance_url": absolute(reverse("booking:gift_balance")),
+        "book_url": absolute(reverse("booking:book")),
+        "site_url": settings.SITE_URL,
+        "expires": timezone.localtime(certificate.expires_at) if certificate.expires_at else None,
+    }
+    subject, text, html = _render(kind, context)
+    to = certificate.delivery_email if kind == "gift_certificate" else certificate.buyer_email
+    return OutboundEmail.objects.create(
+        kind=kind, to=to, subject=subject, body_text=text, body_html=html
+    )

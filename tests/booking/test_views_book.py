@@ -290,3 +290,31 @@ def test_the_day_step_makes_the_same_number_of_queries_for_one_or_many_therapist
         week_of_hours(TherapistFactory(services=[clinic_week.service]), [("09:00", "17:00")])
     with django_assert_max_num_queries(14):
         assert re.search(r"\d+ times", client.get(url).content.decode())
+
+
+def test_first_available_never_books_someone_other_than_the_therapist_shown(
+    client, clinic_week, day
+):
+    from tests.factories import TherapistFactory, week_of_hours
+
+    james = TherapistFactory(name="James Whitaker", slug="james", services=[clinic_week.service])
+    week_of_hours(james, [("09:00", "17:00")])
+    review = client.post("/book/", {**flow(day, therapist="any"), **DETAILS})
+    shown = page(review).find("input", attrs={"name": "assigned"})["value"]
+    taken = clinic_week.therapist if shown == "maria" else james
+    book_appointment(
+        option=clinic_week.option,
+        start=local(day, "10:00"),
+        therapist=taken,
+        client=ClientDetails(name="Bo", email="bo@example.com", phone="717-555-0111"),
+    )
+
+    response = client.post(
+        "/book/", {**flow(day, therapist="any"), **DETAILS, "assigned": shown, "confirm": "1"}
+    )
+
+    assert response.status_code == 409
+    other = james if taken == clinic_week.therapist else clinic_week.therapist
+    assert f"{other.name} is free instead" in page(response).get_text(" ", strip=True)
+    assert Appointment.objects.count() == 1
+    assert page(response).find("input", attrs={"name": "assigned"})["value"] == other.slug

@@ -11,10 +11,14 @@ from booking.services.emails import (
     enqueue_due_reminders,
     send_pending_emails,
 )
+from booking.services.gift_certificates import deliver_due_gift_certificates
 
 
 class Command(BaseCommand):
-    help = "Send pending emails (and queue due reminders and aftercare); --loop keeps doing it."
+    help = (
+        "Send pending emails (and queue due reminders, aftercare and gift certificates); "
+        "--loop keeps doing it."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running until stopped.")
@@ -27,9 +31,10 @@ class Command(BaseCommand):
             if loop:
                 close_old_connections()  # a long-running process must not keep a dead one
             reminders = enqueue_due_reminders() + enqueue_due_aftercare()
+            reminders += deliver_due_gift_certificates()
             sent = send_pending_emails()
             if reminders or sent or not loop:
-                self.stdout.write(f"Queued {reminders} reminder/aftercare, sent {sent} email(s).")
+                self.stdout.write(f"Queued {reminders} reminder/aftercare/gift, sent {sent}.")
             if not loop or not self.running:
                 return
             try:
