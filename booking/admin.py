@@ -6,13 +6,17 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from booking.exceptions import BookingError
 from booking.forms import GiftReasonForm
@@ -35,6 +39,7 @@ from booking.models import (
     WorkingHours,
 )
 from booking.models.gift_certificates import is_well_formed, normalize_code
+from booking.roles import limit_to_own, own_therapist
 from booking.selectors import gift_liability, gift_sales_by_month
 from booking.services.appointments import (
     book_appointment,
@@ -52,6 +57,29 @@ from booking.services.gift_certificates import (
 )
 
 
+class OwnClientsOnly:
+    """For a therapist's login, only rows of their own clients, wherever the admin lists,
+    searches or opens them; another therapist's row by its URL is 403, not a redirect."""
+
+    therapist_path = "therapist"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return limit_to_own(request.user, queryset, self.therapist_path)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, unquote(object_id))  # 403 for another therapist's row
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and own_therapist(request.user) is not None:
+            model = self.model._default_manager
+            if object_id.isdigit() and model.filter(pk=object_id).exists():
+                raise PermissionDenied
+        return obj
+
+
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     extra = 0
@@ -64,7 +92,7 @@ class ClinicAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         """One clinic per installation: it is created by a migration and only edited here."""
-        return not Clinic.objects.exists()
+        return super().has_add_permission(request) and not Clinic.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -77,7 +105,7 @@ class ServiceOptionInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "is_active", "order", "option_summary"]
     list_editable = ["is_active", "order"]
     list_filter = ["is_active"]
@@ -98,7 +126,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(SimpleHistoryAdmin):
     list_display = ["name", "credentials", "is_active", "order"]
     list_editable = ["is_active", "order"]
     list_filter = ["is_active", "services"]
@@ -121,7 +149,7 @@ TherapistAdmin.inlines = [WorkingHoursInline, TimeOffInline]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(OwnClientsOnly, SimpleHistoryAdmin):
     list_display = ["therapist", "starts_at", "ends_at", "reason"]
     list_filter = ["therapist"]
     list_select_related = ["therapist"]
@@ -129,13 +157,13 @@ class TimeOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicClosure)
-class ClinicClosureAdmin(admin.ModelAdmin):
+class ClinicClosureAdmin(SimpleHistoryAdmin):
     list_display = ["name", "first_day", "last_day"]
     date_hierarchy = "first_day"
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(admin.ModelAdmin):
+class BookingPolicyAdmin(SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "min_notice_hours",
@@ -147,17 +175,66 @@ class BookingPolicyAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request) -> bool:
-        return not BookingPolicy.objects.exists()
+        return super().has_add_permission(request) and not BookingPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
+class ClientAppointmentInline(admin.TabularInline):
+    model = Appointment
+    fk_name = "client"
+    fields = ["start", "therapist", "option", "status", "price"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["-start"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("therapist", "option__service")
+        return limit_to_own(request.user, queryset, "therapist")
+
+
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(OwnClientsOnly, admin.ModelAdmin):
+    """Client records: their appointments (each with its intake, for those allowed to read it),
+    their gift certificates, and staff notes."""
+
+    therapist_path = "appointments__therapist"
     list_display = ["name", "email", "phone", "created_at"]
     search_fields = ["name", "email", "phone"]
     ordering = ["name"]
+    fields = ["name", "email", "phone", "notes", "gift_certificates", "created_at"]
+    readonly_fields = ["gift_certificates", "created_at"]
+    inlines = [ClientAppointmentInline]
+
+    @admin.display(description="Gift certificates")
+    def gift_certificates(self, client: Client) -> str:
+        certificates = GiftCertificate.objects.filter(
+            Q(buyer_email__iexact=client.email) | Q(recipient_email__iexact=client.email)
+        )
+        if not certificates:
+            return "None"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a> ({}, ${} left)',
+            (
+                (
+                    reverse("admin:booking_giftcertificate_change", args=[c.pk]),
+                    c.display_code,
+                    c.state_label,
+                    c.balance,
+                )
+                for c in certificates
+            ),
+        )
 
 
 class AppointmentAddForm(forms.ModelForm):
@@ -266,7 +343,7 @@ class IntakeInline(admin.StackedInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(OwnClientsOnly, SimpleHistoryAdmin):
     list_display = ["start", "client", "therapist", "service_name", "status"]
     inlines = [IntakeInline]
     list_filter = ["status", "therapist", "option__service"]
@@ -316,6 +393,12 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Admin skips list_select_related once a queryset has any select_related: name them all.
         return super().get_queryset(request).select_related(*self.list_select_related, "intake")
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if own_therapist(request.user) is not None:
+            actions.pop("cancel_selected", None)  # therapists record outcomes, not cancellations
+        return actions
 
     @admin.display(description="Red flag")
     def red_flag(self, appointment: Appointment) -> str:
@@ -469,7 +552,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(GiftCertificate)
-class GiftCertificateAdmin(admin.ModelAdmin):
+class GiftCertificateAdmin(SimpleHistoryAdmin):
     list_display = [
         "display_code",
         "state",
@@ -568,10 +651,14 @@ class GiftCertificateAdmin(admin.ModelAdmin):
         ]
         return views + super().get_urls()
 
-    def _gift_form(self, request, pk: int, title: str, form_class, apply, fields=()):
+    def _gift_form(
+        self, request, pk: int, title: str, form_class, apply, fields=(), permission=None
+    ):
         certificate = get_object_or_404(GiftCertificate, pk=pk)
         if not self.has_change_permission(request, certificate):
             raise PermissionDenied
+        if permission and not request.user.has_perm(permission):
+            raise PermissionDenied  # voids and adjustments are the owner's
         form = form_class(request.POST or None)
         for name in [n for n in list(form.fields) if fields and n not in fields]:
             del form.fields[name]
@@ -604,7 +691,15 @@ class GiftCertificateAdmin(admin.ModelAdmin):
             void_gift_certificate(certificate=certificate, reason=data["reason"], by=request.user)
             return f"{certificate.display_code} is void."
 
-        return self._gift_form(request, pk, "Void", GiftReasonForm, apply, fields=["reason"])
+        return self._gift_form(
+            request,
+            pk,
+            "Void",
+            GiftReasonForm,
+            apply,
+            fields=["reason"],
+            permission="booking.adjust_giftcertificate",
+        )
 
     def adjust_view(self, request, pk: int):
         def apply(certificate, data) -> str:
@@ -618,7 +713,14 @@ class GiftCertificateAdmin(admin.ModelAdmin):
             )
             return f"{certificate.display_code}: {entry.amount:+} (balance ${entry.balance_after})."
 
-        return self._gift_form(request, pk, "Adjust the balance", GiftReasonForm, apply)
+        return self._gift_form(
+            request,
+            pk,
+            "Adjust the balance",
+            GiftReasonForm,
+            apply,
+            permission="booking.adjust_giftcertificate",
+        )
 
     def redeem_view(self, request, pk: int):
         """A walk-in pays with the certificate at the desk."""

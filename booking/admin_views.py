@@ -15,6 +15,7 @@ from django.utils import timezone
 from booking.exceptions import BookingError
 from booking.models import Appointment, Therapist
 from booking.reports import week_report
+from booking.roles import own_therapist
 from booking.schedule import day_grid, schedule_columns, week_grid
 from booking.services.appointments import reschedule_appointment
 
@@ -38,7 +39,10 @@ def _context(request: HttpRequest, **extra) -> dict:
 
 
 def visible_therapists(request: HttpRequest):
-    """The therapists whose schedules this staff member may see."""
+    """The therapists whose schedules this staff member may see: a therapist sees their own."""
+    therapist = own_therapist(request.user)
+    if therapist is not None:
+        return Therapist.objects.filter(pk=therapist.pk)
     return Therapist.objects.active()
 
 
@@ -215,6 +219,8 @@ class MoveForm(forms.Form):
 def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff move a booking through the same service and emails as the client's own link; the
     minimum notice and horizon do not bind staff, working hours and other bookings do."""
+    if own_therapist(request.user) is not None:
+        raise PermissionDenied  # the front desk moves bookings; therapists record outcomes
     appointment = get_object_or_404(
         Appointment.objects.select_related("client", "therapist", "option__service"), pk=pk
     )

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Func
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from booking.models.catalog import ServiceOption
 from booking.models.clients import Client
@@ -121,6 +122,7 @@ class Appointment(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppointmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["token", "request_key"])
 
     class Meta:
         ordering = ["start"]

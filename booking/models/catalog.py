@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class ServiceQuerySet(models.QuerySet):
@@ -38,6 +39,7 @@ class Service(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     objects = ServiceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -64,6 +66,7 @@ class ServiceOption(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5)])
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     is_active = models.BooleanField("offered", default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service__order", "duration_minutes"]

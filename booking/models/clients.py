@@ -8,6 +8,7 @@ class Client(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField()
     phone = models.CharField(max_length=30)
+    notes = models.TextField("staff notes", blank=True, help_text="Seen by staff only.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

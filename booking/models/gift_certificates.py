@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from booking.models.appointments import Appointment
 from booking.models.catalog import ServiceOption
@@ -186,9 +187,12 @@ class GiftCertificate(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = GiftCertificateQuerySet.as_manager()
+    # Balance changes are the ledger's; this keeps who changed what else (status, recipient...).
+    history = HistoricalRecords(excluded_fields=["code", "token"])
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("adjust_giftcertificate", "Can void or adjust gift certificates")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(balance__gte=0), name="gift_balance_not_negative"

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class BookingPolicy(models.Model):
@@ -46,9 +47,12 @@ class BookingPolicy(models.Model):
         validators=[MaxValueValidator(168)],
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "booking policy"
         verbose_name_plural = "booking policy"
+        permissions = [("view_reports", "Can see the owner's reports and exports")]
 
     def __str__(self) -> str:
         return "Booking policy"

@@ -1,6 +1,7 @@
 """When therapists work and when nobody does: weekly hours, time off, clinic closures."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from booking.models.clinic import OpeningHours
 from booking.models.staff import Therapist
@@ -15,6 +16,7 @@ class WorkingHours(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday)
     starts = models.TimeField()
     ends = models.TimeField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["therapist", "weekday", "starts"]
@@ -40,6 +42,7 @@ class TimeOff(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["starts_at"]
@@ -62,6 +65,7 @@ class ClinicClosure(models.Model):
     name = models.CharField(max_length=100, help_text="For example: Thanksgiving.")
     first_day = models.DateField()
     last_day = models.DateField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["first_day"]

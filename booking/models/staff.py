@@ -1,7 +1,9 @@
 """The people who give the massages."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from booking.models.catalog import Service
 
@@ -23,6 +25,15 @@ class Therapist(models.Model):
     services = models.ManyToManyField(Service, related_name="therapists", blank=True)
     is_active = models.BooleanField("taking bookings", default=True)
     order = models.PositiveSmallIntegerField(default=0)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="therapist_profile",
+        help_text="The back-office login of this therapist: they see only their own clients.",
+    )
+    history = HistoricalRecords(excluded_fields=["photo"])
 
     objects = TherapistQuerySet.as_manager()
 
