@@ -2,6 +2,7 @@
 
 import csv
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import wraps
 
 from django import forms
@@ -13,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from booking.exceptions import BookingError
-from booking.models import Appointment, Therapist
+from booking.models import Appointment, GiftCertificate, Therapist
 from booking.reports import week_report
 from booking.roles import own_therapist
 from booking.schedule import day_grid, schedule_columns, week_grid
+from booking.selectors import gift_liability
 from booking.services.appointments import reschedule_appointment
 
 
@@ -148,8 +150,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard_extras(monday: date) -> dict:
-    """Figures other parts of the clinic add to the dashboard (gift certificates)."""
-    return {}
+    """Gift certificates: sold (paid) in the week, and what the clinic owes on all of them."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(monday, time.min, tzinfo=zone)
+    amounts = GiftCertificate.objects.filter(
+        paid_at__gte=start, paid_at__lt=start + timedelta(days=7)
+    ).values_list("amount", flat=True)
+    return {"gift_sales": sum(amounts, Decimal("0.00")), "gift_liability": gift_liability()}
 
 
 @reports_only

@@ -144,3 +144,34 @@ def test_the_report_makes_the_same_number_of_queries_with_ten_times_the_data(
     with CaptureQueriesContext(connection) as after:
         admin_client.get("/admin/reports/?date=2026-03-11")
     assert len(after) == len(before)
+
+
+def test_the_dashboard_shows_gift_certificate_sales_that_week_and_the_outstanding_liability(
+    admin_client, seeded_week
+):
+    from decimal import Decimal
+
+    from booking.services.gift_certificates import (
+        mark_gift_certificate_paid,
+        purchase_gift_certificate,
+        redeem_gift_certificate,
+    )
+
+    def sell(amount: str, paid: str | None):
+        order = purchase_gift_certificate(
+            buyer_name="Bea", buyer_email="bea@example.com", amount=Decimal(amount),
+            notify=False, now=at("2026-03-01 10:00"),
+        )  # fmt: skip
+        if paid:
+            return mark_gift_certificate_paid(certificate=order, notify=False, now=at(paid))
+        return order
+
+    in_week = sell("50", "2026-03-10 12:00")
+    sell("75", "2026-03-20 12:00")
+    sell("100", None)  # waiting for payment: neither sold nor owed
+    redeem_gift_certificate(code=in_week.code, amount=Decimal("20"), now=at("2026-03-11 09:00"))
+
+    page = BeautifulSoup(admin_client.get("/admin/reports/?date=2026-03-11").content, "html.parser")
+
+    assert page.select_one("#fig-gift-sales").get_text() == "$50.00"
+    assert page.select_one("#fig-liability").get_text() == "$105.00"
