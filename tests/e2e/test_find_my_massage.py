@@ -1,12 +1,14 @@
 """Find my massage in a real Chromium: from the guide to booking the suggested service, the
 red-flag stop, and the questionnaire's accessibility, with and without JavaScript."""
 
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from booking.models import Service
+from booking.models import Appointment, Service
+from tests.e2e.test_booking_flow import CLIENT, choose_a_time, fill_in_details, first_day_link
 
 # serialized_rollback: the live server needs committed rows, so each test ends with a flush;
 # this restores what the data migrations load (the guide, the clinic) before the next test.
@@ -68,7 +70,49 @@ def test_the_guide_leads_to_a_suggestion_and_booking_it_starts_with_that_service
     chosen = page.locator("li.choice.chosen")
     expect(chosen).to_have_count(1)
     expect(chosen.get_by_role("heading")).to_have_text(service.name)
+
+    # On through the booking flow with the service set: intake, review, confirm.
+    chosen.get_by_role("link", name=re.compile(r"^60 min")).click()
+    page.get_by_role("link", name="First available", exact=True).click()
+    first_day_link(page).click()
+    page.locator("a.time").first.click()
+    fill_in_details(page)
+    failures += [f"details and intake: {line}" for line in serious_accessibility_violations(page)]
+    page.get_by_role("button", name="Review your booking").click()
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "You're booked. We've emailed your confirmation."
+    )
+    appointment = Appointment.objects.get(client__email=CLIENT["email"])
+    assert appointment.option.service == service
+    assert appointment.intake.zones == ["lower_back"]
     assert not failures, "axe-core violations:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("flag", "cleared", "stop"),
+    [
+        ("Severe numbness or tingling", False, "Please see a doctor first"),
+        ("Loss of bladder or bowel control", True, "Please get medical help today"),
+    ],
+    ids=["see-a-doctor", "emergency-even-if-cleared"],
+)
+def test_a_red_flag_in_the_booking_intake_stops_with_the_phone_number_and_books_nothing(
+    page, site, serious_accessibility_violations, flag, cleared, stop
+):
+    choose_a_time(page, site, therapist="First available")
+    fill_in_details(page)
+    page.get_by_label(flag, exact=True).check()
+    if cleared:
+        page.get_by_label("A doctor has checked this and cleared me for massage.").check()
+    page.get_by_role("button", name="Review your booking").click()
+
+    alert = page.locator("section.stop")
+    expect(alert.get_by_role("heading", level=2)).to_have_text(stop)
+    expect(alert).to_contain_text(PHONE)
+    expect(page.get_by_role("button", name="Confirm booking")).to_have_count(0)
+    assert not Appointment.objects.filter(client__email=CLIENT["email"]).exists()
+    assert serious_accessibility_violations(page) == []
 
 
 def test_a_red_flag_stops_with_a_calm_explanation_and_the_phone_number(
