@@ -1,9 +1,7 @@
 """The public booking flow and the client's own booking page. Views parse input, call one
 selector or service, and pick the response; the rules live in availability and services."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,14 +16,12 @@ from booking.calendar import appointment_ics, google_calendar_url
 from booking.exceptions import (
     AlreadyBooked,
     BookingError,
-    GiftAlreadyApplied,
     GiftCertificateError,
     NeedsDoctor,
     SlotUnavailable,
 )
 from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
-from booking.models import Appointment, BookingPolicy, GiftCertificate, Therapist
-from booking.models.gift_certificates import normalize_code
+from booking.models import Appointment, BookingPolicy, Therapist
 from booking.ratelimit import over_limit
 from booking.selectors import bookable_services, current_clinic
 from booking.services.appointments import (
@@ -35,7 +31,11 @@ from booking.services.appointments import (
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
-from booking.services.gift_certificates import find_usable_certificate
+from booking.services.gift_certificates import (
+    TOO_MANY_TRIES,
+    GiftQuote,
+    quote_gift_certificate,
+)
 
 DAYS_PER_PAGE = 14
 SESSION_DETAILS = "booking_details"
@@ -183,14 +183,14 @@ def book(request: HttpRequest) -> HttpResponse:
         return _render_step(request, "details", context, status=400)
     if not intake.screening.may_book:
         return _render_step(request, "details", {**context, "screening": intake.screening})
-    if gift_code_sent(request.POST) and over_limit(
+    if typed_gift_codes(request.POST) and over_limit(
         "gift-code", request, settings.GIFT_BALANCE_RATE
     ):
         # The same budget as the balance page: the review step must not be a guessing oracle.
         typed = request.POST.get("gift_code", "")[:60]
         context["gift"] = GiftQuote(due=option.price, typed=typed, error=TOO_MANY_TRIES)
         return _render_step(request, "review", context, status=429)
-    gift = gift_quote(request.POST, option.price)
+    gift = quote_gift_certificate(typed=typed_gift_codes(request.POST), price=option.price)
     context["gift"] = gift
     if "confirm" not in request.POST or gift.error:
         return _render_step(request, "review", context, status=400 if gift.error else 200)
@@ -228,59 +228,6 @@ def book(request: HttpRequest) -> HttpResponse:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
     messages.success(request, "You're booked. We've emailed your confirmation.")
     return redirect(appointment)
-
-
-@dataclass(frozen=True)
-class GiftQuote:
-    """What a gift certificate code typed at the review step would pay of the price."""
-
-    due: Decimal
-    typed: str = ""
-    code: str = ""
-    applied: Decimal = Decimal("0.00")
-    certificate: GiftCertificate | None = None
-    error: str = ""
-
-
-TOO_MANY_TRIES = (
-    "Too many gift certificate codes were tried from your connection. Please wait a while, "
-    "book without the code, or call the clinic."
-)
-
-
-def gift_code_sent(data: QueryDict) -> bool:
-    return "remove_gift" not in data and any(value.strip() for value in data.getlist("gift_code"))
-
-
-def gift_quote(data: QueryDict, price: Decimal) -> GiftQuote:
-    """The review step's code (POST only, never in an address), looked up but not yet spent:
-    booking_appointment spends it, in the booking's own transaction."""
-    typed = [value.strip()[:60] for value in data.getlist("gift_code") if value.strip()]
-    if not gift_code_sent(data):
-        return GiftQuote(due=price)
-    if len(typed) > 1:
-        same = len({normalize_code(value) for value in typed}) == 1
-        error = (
-            GiftAlreadyApplied.message
-            if same
-            else "One gift certificate can be used per online booking; bring others to the clinic."
-        )
-        return GiftQuote(due=price, typed=typed[0], error=error)
-    try:
-        certificate = find_usable_certificate(typed[0])
-    except GiftCertificateError as error:
-        return GiftQuote(due=price, typed=typed[0], error=error.message)
-    if certificate.balance <= 0:
-        error = "This gift certificate has no balance left."
-        return GiftQuote(due=price, typed=typed[0], error=error)
-    applied = min(certificate.balance, price)
-    return GiftQuote(
-        due=price - applied,
-        typed=typed[0],
-        code=certificate.code,
-        applied=applied,
-        certificate=certificate,
-    )
 
 
 def _assigned_therapist(request, availability, start, data) -> Therapist | None:
@@ -418,3 +365,10 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(appointment)
         return _private(render(request, "booking/cancel.html", context, status=400))
     return _private(render(request, "booking/cancel.html", context))
+
+
+def typed_gift_codes(data: QueryDict) -> list[str]:
+    """The review step's code field(s), POST only (never in an address); empty once removed."""
+    if "remove_gift" in data:
+        return []
+    return [value.strip()[:60] for value in data.getlist("gift_code") if value.strip()]

@@ -10,6 +10,7 @@ backstop. The entries of a certificate always add up to its balance.
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -552,3 +553,53 @@ def deliver_due_gift_certificates(now: datetime | None = None) -> int:
         with transaction.atomic():
             sent += _deliver(certificate, now)
     return sent
+
+
+@dataclass(frozen=True)
+class GiftQuote:
+    """What a gift certificate code typed at the review step would pay of the price."""
+
+    due: Decimal
+    typed: str = ""
+    code: str = ""
+    applied: Decimal = Decimal("0.00")
+    certificate: GiftCertificate | None = None
+    error: str = ""
+
+
+TOO_MANY_TRIES = (
+    "Too many gift certificate codes were tried from your connection. Please wait a while, "
+    "book without the code, or call the clinic."
+)
+
+
+def quote_gift_certificate(*, typed: list[str], price: Decimal) -> GiftQuote:
+    """The certificate's share of a price, looked up but not spent: `book_appointment` spends it
+    in the booking's own transaction (see redeem_for_appointment, which applies the same rule:
+    the smaller of the balance and the price, the rest due at the clinic)."""
+    if not typed:
+        return GiftQuote(due=price)
+    if len(typed) > 1:
+        same = len({normalize_code(value) for value in typed}) == 1
+        error = (
+            GiftAlreadyApplied.message
+            if same
+            else "One gift certificate can be used per online booking; bring others to the clinic."
+        )
+        return GiftQuote(due=price, typed=typed[0], error=error)
+    try:
+        certificate = find_usable_certificate(typed[0])
+    except GiftCertificateError as error:
+        return GiftQuote(due=price, typed=typed[0], error=error.message)
+    if certificate.balance <= 0:
+        return GiftQuote(
+            due=price, typed=typed[0], error="This gift certificate has no balance left."
+        )
+    applied = min(certificate.balance, price)
+    return GiftQuote(
+        due=price - applied,
+        typed=typed[0],
+        code=certificate.code,
+        applied=applied,
+        certificate=certificate,
+    )
