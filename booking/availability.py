@@ -201,6 +201,17 @@ class Availability:
             default=None,
         )
 
+    def therapist_for(self, start: datetime, shown: str = "") -> Therapist | None:
+        """Who takes a start: the therapist asked for if free; for "first available", the one
+        already shown to the client (slug `shown`) while still free, else the fairest free one."""
+        free = self.free_therapists_at(start)
+        if self.therapist is not None:
+            return self.therapist if self.therapist in free else None
+        for therapist in free:
+            if therapist.slug == shown:
+                return therapist
+        return self.fairest_therapist_at(start)
+
     def nearest(self, start: datetime, count: int = 3) -> list[Slot]:
         """The free slots closest to a wanted start, one per time, for "that time was taken"."""
         unique: dict[datetime, Slot] = {}

@@ -161,7 +161,7 @@ def book(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
 
     availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
-    assigned = _assigned_therapist(request, availability, start, data)
+    assigned = availability.therapist_for(start, shown=request.POST.get("assigned", ""))
     if assigned is None:
         return _time_step(
             request,
@@ -228,20 +228,6 @@ def book(request: HttpRequest) -> HttpResponse:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
     messages.success(request, "You're booked. We've emailed your confirmation.")
     return redirect(appointment)
-
-
-def _assigned_therapist(request, availability, start, data) -> Therapist | None:
-    """The chosen therapist if free, or for "first available" the fairest free one; a therapist
-    already shown to the client on the review page is kept while still free."""
-    free = availability.free_therapists_at(start)
-    chosen = data["therapist_obj"]
-    if chosen is not None:
-        return chosen if chosen in free else None
-    shown = request.POST.get("assigned")
-    for therapist in free:
-        if therapist.slug == shown:
-            return therapist
-    return availability.fairest_therapist_at(start)
 
 
 def _parse_day(value: str | None) -> date | None:

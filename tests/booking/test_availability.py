@@ -334,6 +334,27 @@ def test_the_fairest_therapist_is_the_one_with_fewer_bookings_that_day(option, s
     assert availability.fairest_therapist_at(at("2026-03-10 12:00")) == adam
 
 
+def test_the_therapist_for_a_start_keeps_the_one_shown_while_free_and_a_chosen_one_only(
+    option, service
+):
+    zoe = TherapistFactory(name="Zoe Ward", slug="zoe", order=1, services=[service])
+    adam = TherapistFactory(name="Adam Berg", slug="adam", order=2, services=[service])
+    for person in (zoe, adam):
+        week_of_hours(person, [("09:00", "17:00")], days=TUESDAY_ONLY)
+    AppointmentFactory(therapist=zoe, option=option, start=at("2026-03-10 14:00"))
+    noon, two = at("2026-03-10 12:00"), at("2026-03-10 14:00")
+    anyone = Availability(option=option, first_day=TUESDAY, last_day=TUESDAY, now=NOW)
+    only_zoe = Availability(
+        option=option, first_day=TUESDAY, last_day=TUESDAY, therapist=zoe, now=NOW
+    )
+
+    assert anyone.therapist_for(noon) == adam  # the fairest: Zoe has a booking that day
+    assert anyone.therapist_for(noon, shown="zoe") == zoe  # shown to the client, still free
+    assert anyone.therapist_for(two, shown="zoe") == adam  # shown, but taken since
+    assert only_zoe.therapist_for(noon, shown="adam") == zoe
+    assert only_zoe.therapist_for(two) is None
+
+
 def test_the_fairest_therapist_ties_go_to_the_listed_order_then_the_name(option, service):
     zoe = TherapistFactory(name="Zoe Ward", order=1, services=[service])
     adam = TherapistFactory(name="Adam Berg", order=2, services=[service])
