@@ -235,10 +235,6 @@ def free_slots(
     ).slots(day)
 
 
-def unique_times(slots: list[Slot]) -> list[datetime]:
-    return sorted({slot.start for slot in slots})
-
-
 def policy_days(now: datetime | None = None) -> tuple[date, date]:
     """The first and last day a client can book on, from the minimum notice and the horizon."""
     now = now or timezone.now()
@@ -246,4 +242,4 @@ def policy_days(now: datetime | None = None) -> tuple[date, date]:
     return timezone.localdate(now + policy.min_notice), timezone.localdate(now + policy.horizon)
 
 
-__all__ = ["Availability", "Slot", "buffer_for", "free_slots", "policy_days", "unique_times"]
+__all__ = ["Availability", "Slot", "buffer_for", "free_slots", "policy_days"]

@@ -59,8 +59,15 @@ def _local(day: date, at: time = time.min) -> datetime:
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
 
-def _overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> timedelta:
-    return max(timedelta(0), min(a[1], b[1]) - max(a[0], b[0]))
+def _covered(interval: tuple[datetime, datetime], spans: list) -> timedelta:
+    """How much of `interval` the spans cover, counting overlapping time off once."""
+    covered, reached = timedelta(0), interval[0]
+    for start, end in sorted(spans):
+        start, end = max(start, reached), min(end, interval[1])
+        if end > start:
+            covered += end - start
+            reached = end
+    return covered
 
 
 def working_minutes(therapist: Therapist, days: list[date], off, closed: set[date]) -> int:
@@ -73,7 +80,7 @@ def working_minutes(therapist: Therapist, days: list[date], off, closed: set[dat
                 continue
             interval = (_local(day, hours.starts), _local(day, hours.ends))
             total += interval[1] - interval[0]
-            total -= sum((_overlap(interval, span) for span in off), timedelta(0))
+            total -= _covered(interval, off)
     return int(total.total_seconds() // 60)
 
 

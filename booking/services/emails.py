@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from booking.aftercare import tips_for
 from booking.calendar import appointment_ics, google_calendar_url
-from booking.models import Appointment, BookingPolicy, GiftCertificate, Intake, OutboundEmail
+from booking.models import (
+    Appointment,
+    BookingPolicy,
+    Clinic,
+    GiftCertificate,
+    Intake,
+    OutboundEmail,
+)
 from booking.selectors import current_clinic
 
 logger = logging.getLogger(__name__)
@@ -43,7 +50,7 @@ def _render(template: str, context: dict) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
-def _context(appointment: Appointment, event: str, clinic) -> dict:
+def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy) -> dict:
     manage_url = absolute(appointment.get_absolute_url())
     return {
         "appointment": appointment,
@@ -52,7 +59,7 @@ def _context(appointment: Appointment, event: str, clinic) -> dict:
         "manage_url": manage_url,
         "ics_url": absolute(f"{appointment.get_absolute_url()}calendar.ics"),
         "google_url": google_calendar_url(appointment, clinic, manage_url),
-        "policy": BookingPolicy.current(),
+        "policy": policy,
         "site_url": settings.SITE_URL,
         "start": timezone.localtime(appointment.start),
         "end": timezone.localtime(appointment.end),
@@ -60,12 +67,19 @@ def _context(appointment: Appointment, event: str, clinic) -> dict:
 
 
 def enqueue_appointment_emails(
-    appointment: Appointment, event: str, *, notify_client: bool = True, notify_clinic: bool = True
+    appointment: Appointment,
+    event: str,
+    *,
+    notify_client: bool = True,
+    notify_clinic: bool = True,
+    clinic: Clinic | None = None,
+    policy: BookingPolicy | None = None,
 ) -> list[OutboundEmail]:
     """The client's email for `event` (booked, rescheduled, cancelled, reminder, aftercare) and,
-    for changes, a notice to the clinic. Rendered now, so the worker only sends."""
-    clinic = current_clinic()
-    context = _context(appointment, event, clinic)
+    for changes, a notice to the clinic. Rendered now, so the worker only sends. Callers that
+    queue many pass the clinic and policy they read once."""
+    clinic = clinic or current_clinic()
+    context = _context(appointment, event, clinic, policy or BookingPolicy.current())
     emails = []
     if notify_client:
         if event == "aftercare":
@@ -107,21 +121,24 @@ def enqueue_appointment_emails(
 
 
 def _zones(appointment: Appointment) -> list[str]:
-    intake = Intake.objects.filter(appointment=appointment).only("zones").first()
-    return intake.zones if intake else []
+    try:
+        return appointment.intake.zones
+    except Intake.DoesNotExist:
+        return []
 
 
 def enqueue_due_aftercare(now: datetime | None = None) -> int:
     """One aftercare email per completed session, the policy's delay after it ended, once.
     Sessions that ended over a week ago are left alone (no surprise emails after an import)."""
     now = now or timezone.now()
-    delay = BookingPolicy.current().aftercare_delay
+    policy, clinic = BookingPolicy.current(), current_clinic()
+    delay = policy.aftercare_delay
     due = Appointment.objects.filter(
         status=Appointment.Status.COMPLETED,
         aftercare_sent_at__isnull=True,
         end__lte=now - delay,
         end__gt=now - delay - timedelta(days=7),
-    ).select_related("client", "therapist", "option__service")
+    ).select_related("client", "therapist", "option__service", "intake")
     queued = 0
     for appointment in due:
         with transaction.atomic():
@@ -131,7 +148,7 @@ def enqueue_due_aftercare(now: datetime | None = None) -> int:
                 aftercare_sent_at__isnull=True,
             ).update(aftercare_sent_at=now)
             if claimed:
-                enqueue_appointment_emails(appointment, "aftercare")
+                enqueue_appointment_emails(appointment, "aftercare", clinic=clinic, policy=policy)
                 queued += 1
     return queued
 
@@ -140,7 +157,8 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
     """Queue one reminder per booked appointment entering the reminder window, exactly once.
     A booking made inside the window needs none: its confirmation is the reminder."""
     now = now or timezone.now()
-    window = BookingPolicy.current().reminder_before
+    policy, clinic = BookingPolicy.current(), current_clinic()
+    window = policy.reminder_before
     due = Appointment.objects.filter(
         status=Appointment.Status.BOOKED,
         reminder_sent_at__isnull=True,
@@ -155,7 +173,7 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
                 pk=appointment.pk, reminder_sent_at__isnull=True, start=appointment.start
             ).update(reminder_sent_at=now)
             if claimed:
-                enqueue_appointment_emails(appointment, "reminder")
+                enqueue_appointment_emails(appointment, "reminder", clinic=clinic, policy=policy)
                 queued += 1
     return queued
 

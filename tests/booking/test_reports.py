@@ -42,6 +42,10 @@ def seeded_week(clinic_week):
     TimeOffFactory(
         therapist=maria, starts_at=at("2026-03-11 09:00"), ends_at=at("2026-03-11 13:00")
     )
+    # Entered twice, overlapping: those hours off still count once.
+    TimeOffFactory(
+        therapist=maria, starts_at=at("2026-03-11 11:00"), ends_at=at("2026-03-11 12:00")
+    )
     ClinicClosureFactory(name="Spring day", first_day=at("2026-03-13 00:00").date(),
                          last_day=at("2026-03-13 00:00").date())  # fmt: skip
     for start, status, person in [
