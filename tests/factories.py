@@ -134,3 +134,13 @@ class GiftCertificateFactory(factory.django.DjangoModelFactory):
     buyer_email = factory.Sequence(lambda n: f"buyer{n}@example.com")
     recipient_name = "Rita Recipient"
     recipient_email = factory.Sequence(lambda n: f"recipient{n}@example.com")
+
+
+def staff_user(username: str = "desk", role: str | None = None):
+    """A back-office login (found or made), in the named role's group when one is given."""
+    from django.contrib.auth.models import Group, User
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

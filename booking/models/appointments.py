@@ -90,7 +90,9 @@ class Appointment(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    option = models.ForeignKey(ServiceOption, on_delete=models.PROTECT, related_name="appointments")
+    option = models.ForeignKey(
+        ServiceOption, on_delete=models.PROTECT, related_name="appointments", verbose_name="service"
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2, help_text="At the time of booking.")
     gift_amount = models.DecimalField(
         "paid by gift certificate",
@@ -126,6 +128,7 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
+        permissions = [("record_outcome", "Can mark sessions completed or no-show")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="appointment_ends_after_start"
@@ -153,7 +156,9 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.option.service.name} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+        """In the clinic's time, as staff read it in titles, messages and history."""
+        start = timezone.localtime(self.start)
+        return f"{self.option.service.name} with {self.therapist}, {start:%a %b %-d, %Y %-I:%M %p}"
 
     def get_absolute_url(self) -> str:
         return reverse("booking:manage", kwargs={"token": self.token})

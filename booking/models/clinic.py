@@ -3,6 +3,7 @@
 from urllib.parse import quote_plus
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Clinic(models.Model):
@@ -20,6 +21,7 @@ class Clinic(models.Model):
     directions_url = models.URLField(
         blank=True, help_text="A maps link; left empty, one is made from the address."
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "clinic details"
@@ -61,6 +63,8 @@ class OpeningHours(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday)
     opens = models.TimeField()
     closes = models.TimeField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["weekday", "opens"]

@@ -1,6 +1,7 @@
 """When therapists work and when nobody does: weekly hours, time off, clinic closures."""
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from booking.models.clinic import OpeningHours
@@ -56,7 +57,12 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.therapist}: {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+        """In the clinic's time, as staff read it in titles, messages and history."""
+        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        ending = (
+            f"{ends:%-I:%M %p}" if ends.date() == starts.date() else f"{ends:%a %b %-d %-I:%M %p}"
+        )
+        return f"{self.therapist}: {starts:%a %b %-d, %Y %-I:%M %p} to {ending}"
 
 
 class ClinicClosure(models.Model):

@@ -48,9 +48,8 @@ def book_appointment(
     start: datetime,
     client: ClientDetails,
     therapist: Therapist | None = None,
-    booked_by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     request_key: str | None = None,
-    enforce_policy: bool = True,
     notify_client: bool = True,
     notify_clinic: bool = True,
     intake: IntakeAnswers | None = None,
@@ -62,11 +61,16 @@ def book_appointment(
     A `gift_code` pays what it can of the price in the same transaction: a certificate that
     cannot be used books nothing, and a booking refused redeems nothing.
 
+    `by` is who books: a client online (None) is held to the minimum notice and the horizon;
+    staff are not. A start already past records a visit (a walk-in entered late): the client
+    gets no confirmation for it.
+
     With no therapist, the free one with the fewest bookings that day gets it. A repeated
     `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
     An intake with uncleared red flags, or an emergency one, raises NeedsDoctor: nothing is booked.
     """
     start = start.astimezone(UTC)  # real minutes, also across a daylight-saving change
+    moment = now or timezone.now()
     if intake is not None:
         check_screening(intake)
     if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
@@ -89,7 +93,7 @@ def book_appointment(
         last_day=day,
         therapist=therapist,
         now=now,
-        enforce_policy=enforce_policy,
+        enforce_policy=not is_staff(by),
     )
     chosen = availability.fairest_therapist_at(start)
     if chosen is None:
@@ -104,19 +108,22 @@ def book_appointment(
         start=start,
         end=end,
         blocked_until=end + buffer_for(option, availability.policy),
-        booked_by=booked_by,
+        booked_by=by,
         request_key=request_key or None,
-        created_at=now or timezone.now(),
+        created_at=moment,
     )
     _save_without_overlap(appointment, start)
     if intake is not None:
         save_intake(appointment, intake)
     if gift_code:
         appointment.gift_amount = redeem_for_appointment(
-            code=gift_code, appointment=appointment, by=booked_by, now=now
+            code=gift_code, appointment=appointment, by=by, now=now
         )
     enqueue_appointment_emails(
-        appointment, "booked", notify_client=notify_client, notify_clinic=notify_clinic
+        appointment,
+        "booked",
+        notify_client=notify_client and start > moment,
+        notify_clinic=notify_clinic,
     )
     return appointment
 
@@ -147,10 +154,18 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
-def _check_changeable(appointment: Appointment, by_staff: bool, now: datetime | None) -> None:
+def is_staff(by: AbstractBaseUser | None) -> bool:
+    """Staff act for the clinic: the client's notice, horizon and change window do not bind
+    them; working hours, time off and other bookings do."""
+    return by is not None and by.is_staff
+
+
+def _check_changeable(
+    appointment: Appointment, by: AbstractBaseUser | None, now: datetime | None
+) -> None:
     if not appointment.is_active:
         raise NotActive()
-    if not by_staff and not can_change(appointment, now):
+    if not is_staff(by) and not can_change(appointment, now):
         raise OutsideChangeWindow()
 
 
@@ -159,13 +174,13 @@ def reschedule_appointment(
     *,
     appointment: Appointment,
     start: datetime,
-    by_staff: bool = False,
+    by: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booking to a new time with the same therapist, under the same rules as booking."""
     start = start.astimezone(UTC)
     appointment = _locked(appointment)
-    _check_changeable(appointment, by_staff, now)
+    _check_changeable(appointment, by, now)
     _lock_therapists(appointment.option, appointment.therapist)
     day = timezone.localdate(start)
     availability = Availability(
@@ -175,7 +190,7 @@ def reschedule_appointment(
         therapist=appointment.therapist,
         now=now,
         ignore=appointment,
-        enforce_policy=not by_staff,
+        enforce_policy=not is_staff(by),
     )
     if appointment.therapist not in availability.free_therapists_at(start):
         raise SlotUnavailable(start)
@@ -194,11 +209,11 @@ def cancel_appointment(
     *,
     appointment: Appointment,
     reason: str = "",
-    by_staff: bool = False,
+    by: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     appointment = _locked(appointment)
-    _check_changeable(appointment, by_staff, now)
+    _check_changeable(appointment, by, now)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now or timezone.now()
     appointment.cancel_reason = reason.strip()[:500]

@@ -15,7 +15,7 @@ from booking.services.appointments import (
     mark_no_show,
 )
 from booking.services.emails import enqueue_due_aftercare, send_pending_emails
-from tests.factories import AppointmentFactory, ClientFactory
+from tests.factories import AppointmentFactory, ClientFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_aftercare_waits_for_the_delay_after_the_session(clinic_week):
 def test_no_aftercare_for_cancelled_no_show_or_unmarked_sessions(smtp_server, clinic_week, outcome):
     appointment = finished_session(clinic_week, zones=["lower_back"])
     if outcome == "cancelled":
-        cancel_appointment(appointment=appointment, by_staff=True)
+        cancel_appointment(appointment=appointment, by=staff_user())
     elif outcome == "no_show":
         mark_no_show(appointment=appointment)
 

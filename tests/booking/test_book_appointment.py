@@ -19,7 +19,7 @@ from booking.services.appointments import (
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
-from tests.factories import AppointmentFactory, TherapistFactory, at, week_of_hours
+from tests.factories import AppointmentFactory, TherapistFactory, at, staff_user, week_of_hours
 
 NOW = at("2026-03-01 08:00")
 ANN = ClientDetails(name="Ann Client", email="Ann@Example.com", phone="717-555-0100")
@@ -79,11 +79,11 @@ def test_staff_may_book_inside_the_minimum_notice_but_not_outside_working_hours(
 
     with pytest.raises(SlotUnavailable):
         book(clinic_week, at("2026-03-01 10:00"))
-    appointment = book(clinic_week, at("2026-03-01 10:00"), enforce_policy=False)
+    appointment = book(clinic_week, at("2026-03-01 10:00"), by=staff_user())
 
     assert appointment.start > soon - timedelta(hours=1)
     with pytest.raises(SlotUnavailable):
-        book(clinic_week, at("2026-03-01 20:00"), enforce_policy=False)
+        book(clinic_week, at("2026-03-01 20:00"), by=staff_user())
 
 
 @pytest.mark.django_db
@@ -186,7 +186,7 @@ def test_clients_cannot_change_a_booking_inside_the_window_but_staff_can(clinic_
         cancel_appointment(appointment=appointment, now=late)
     with pytest.raises(OutsideChangeWindow):
         reschedule_appointment(appointment=appointment, start=at("2026-03-05 10:00"), now=late)
-    cancelled = cancel_appointment(appointment=appointment, by_staff=True, now=late)
+    cancelled = cancel_appointment(appointment=appointment, by=staff_user(), now=late)
 
     assert cancelled.status == Appointment.Status.CANCELLED
 

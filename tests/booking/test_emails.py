@@ -14,7 +14,7 @@ from booking.services.appointments import (
 from booking.services.clients import ClientDetails
 from booking.services.emails import enqueue_due_reminders, send_pending_emails
 from tests.conftest import free_port, smtp_mailer
-from tests.factories import at
+from tests.factories import at, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +138,9 @@ def test_no_reminder_for_a_cancelled_booking_or_at_a_moved_bookings_old_time(
         now=NOW,
     )
     enqueue_due_reminders(now=at("2026-03-09 15:00"))
-    cancel_appointment(appointment=booked, by_staff=True, now=at("2026-03-09 15:01"))
+    cancel_appointment(appointment=booked, by=staff_user(), now=at("2026-03-09 15:01"))
     reschedule_appointment(
-        appointment=other, start=at("2026-03-20 14:00"), by_staff=True, now=at("2026-03-09 15:01")
+        appointment=other, start=at("2026-03-20 14:00"), by=staff_user(), now=at("2026-03-09 15:01")
     )
 
     send_pending_emails(now=at("2026-03-09 15:02"))

@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 
+from booking.backoffice.reports import week_report
 from booking.models import Appointment
-from booking.reports import week_report
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,

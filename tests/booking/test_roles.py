@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from booking.models import Appointment, Intake, ServiceOption
 from booking.services.appointments import reschedule_appointment
-from tests.factories import AppointmentFactory, ClientFactory, TherapistFactory, at, week_of_hours
+from tests.factories import (
+    AppointmentFactory,
+    ClientFactory,
+    TherapistFactory,
+    at,
+    staff_user,
+    week_of_hours,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +194,7 @@ def test_the_owner_sees_reports_and_reads_the_history_of_changes(two_therapists,
     assert (
         owner.post(f"/admin/booking/service/{option.service.pk}/change/", form).status_code == 302
     )
-    reschedule_appointment(appointment=future, start=at("2027-03-11 10:00"), by_staff=True)
+    reschedule_appointment(appointment=future, start=at("2027-03-11 10:00"), by=staff_user())
 
     assert owner.get("/admin/reports/").status_code == 200
     assert option.history.count() == 2

@@ -1,23 +1,22 @@
-"""Back-office pages beyond the model screens: calendar, day sheet, the owner's reports."""
+"""Back-office pages beyond the model screens: calendar, day sheet, reports, moves, and the
+admin's "view on site" shortcut made safe. Each is wrapped by `staff_view` (roles) in the urls."""
 
-import csv
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from booking.backoffice.calendar import day_grid, schedule_columns, week_grid
+from booking.backoffice.exports import appointments_csv as appointments_csv_response
+from booking.backoffice.reports import week_report
+from booking.backoffice.roles import own_therapist, staff_view
 from booking.exceptions import BookingError
 from booking.models import Appointment, GiftCertificate, Therapist
-from booking.reports import week_report
-from booking.roles import own_therapist
-from booking.schedule import day_grid, schedule_columns, week_grid
 from booking.selectors import gift_liability
 from booking.services.appointments import reschedule_appointment
 
@@ -48,7 +47,7 @@ def visible_therapists(request: HttpRequest):
     return Therapist.objects.active()
 
 
-@permission_required("booking.view_appointment", raise_exception=True)
+@staff_view("booking.view_appointment")
 def calendar_day(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     if day is None:
@@ -66,7 +65,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     return render(request, "admin/booking/calendar_day.html", context)
 
 
-@permission_required("booking.view_appointment", raise_exception=True)
+@staff_view("booking.view_appointment")
 def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     therapist = get_object_or_404(visible_therapists(request), pk=therapist_id)
     day = _day(request)
@@ -88,7 +87,7 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     return render(request, "admin/booking/calendar_week.html", context)
 
 
-@permission_required("booking.view_appointment", raise_exception=True)
+@staff_view("booking.view_appointment")
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """The front desk's printable list of the day, per therapist."""
     day = _day(request)
@@ -107,23 +106,7 @@ def _monday(request: HttpRequest) -> date | None:
     return None if day is None else day - timedelta(days=day.weekday())
 
 
-def can_see_reports(user) -> bool:
-    return user.is_active and (user.is_superuser or user.has_perm("booking.view_reports"))
-
-
-def reports_only(view):
-    """The owner's figures: other staff get 403, not a login page they are already past."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not can_see_reports(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@reports_only
+@staff_view("booking.view_reports")
 def dashboard(request: HttpRequest) -> HttpResponse:
     monday = _monday(request)
     if monday is None:
@@ -159,7 +142,7 @@ def dashboard_extras(monday: date) -> dict:
     return {"gift_sales": sum(amounts, Decimal("0.00")), "gift_liability": gift_liability()}
 
 
-@reports_only
+@staff_view("booking.view_reports")
 def appointments_csv(request: HttpRequest) -> HttpResponse:
     """Appointments between two dates, for the owner's spreadsheet: no health answers."""
     try:
@@ -178,42 +161,9 @@ def appointments_csv(request: HttpRequest) -> HttpResponse:
         .select_related("client", "therapist", "option__service")
         .order_by("start")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="appointments-{first}-{last}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "date",
-            "start",
-            "end",
-            "therapist",
-            "client",
-            "email",
-            "phone",
-            "service",
-            "minutes",
-            "price",
-            "status",
-        ]  # fmt: skip
+    return appointments_csv_response(
+        appointments.iterator(chunk_size=500), f"appointments-{first}-{last}.csv"
     )
-    for a in appointments.iterator(chunk_size=500):
-        start, end = timezone.localtime(a.start), timezone.localtime(a.end)
-        writer.writerow(
-            [
-                f"{start:%Y-%m-%d}",
-                f"{start:%H:%M}",
-                f"{end:%H:%M}",
-                a.therapist.name,
-                a.client.name,
-                a.client.email,
-                a.client.phone,
-                a.option.service.name,
-                a.option.duration_minutes,
-                a.price,
-                a.get_status_display(),
-            ]
-        )
-    return response
 
 
 class MoveForm(forms.Form):
@@ -222,12 +172,10 @@ class MoveForm(forms.Form):
     )
 
 
-@permission_required("booking.change_appointment", raise_exception=True)
+@staff_view("booking.change_appointment")
 def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff move a booking through the same service and emails as the client's own link; the
     minimum notice and horizon do not bind staff, working hours and other bookings do."""
-    if own_therapist(request.user) is not None:
-        raise PermissionDenied  # the front desk moves bookings; therapists record outcomes
     appointment = get_object_or_404(
         Appointment.objects.select_related("client", "therapist", "option__service"), pk=pk
     )
@@ -237,7 +185,7 @@ def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 reschedule_appointment(
-                    appointment=appointment, start=form.cleaned_data["start"], by_staff=True
+                    appointment=appointment, start=form.cleaned_data["start"], by=request.user
                 )
             except BookingError as error:
                 form.add_error(None, error.message)
@@ -253,3 +201,17 @@ def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         media=form.media,
     )
     return render(request, "admin/booking/move_appointment.html", context, status=status)
+
+
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" link, in place of Django's, which checks nothing: it leads
+    only to public pages (admins that turn `view_on_site` on), of rows this user may see.
+    Booking links and gift certificates are bearer links, so their admins keep it off."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model_admin = admin.site._registry.get(content_type.model_class())
+    if model_admin is None or not model_admin.view_on_site:
+        raise Http404("This record has no public page.")
+    obj = model_admin.get_object(request, object_id)
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404("This record has no public page.")
+    return redirect(obj.get_absolute_url())

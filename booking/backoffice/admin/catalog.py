@@ -1,0 +1,68 @@
+"""Services with their prices, and therapists with their hours and time off."""
+
+from django.contrib import admin
+
+from booking.backoffice.roles import (
+    RoleAdmin,
+    TabularInline,
+)
+from booking.models import (
+    Service,
+    ServiceOption,
+    Therapist,
+    TimeOff,
+    WorkingHours,
+)
+
+
+class ServiceOptionInline(TabularInline):
+    model = ServiceOption
+    extra = 0
+    min_num = 1
+
+
+@admin.register(Service)
+class ServiceAdmin(RoleAdmin):
+    view_on_site = True
+    list_display = ["name", "is_active", "order", "option_summary"]
+    list_editable = ["is_active", "order"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "summary", "helps_with"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ServiceOptionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "is_active", "order"]}),
+        ("Page", {"fields": ["description", "helps_with", "guide_advice", "guide_anchor"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options")
+
+    @admin.display(description="Options")
+    def option_summary(self, service: Service) -> str:
+        return ", ".join(f"{o.duration_minutes} min ${o.price}" for o in service.options.all())
+
+
+class WorkingHoursInline(TabularInline):
+    therapist_path = "therapist"
+    model = WorkingHours
+    extra = 0
+
+
+class TimeOffInline(TabularInline):
+    therapist_path = "therapist"
+    model = TimeOff
+    extra = 0
+
+
+@admin.register(Therapist)
+class TherapistAdmin(RoleAdmin):
+    therapist_path = "pk"  # a therapist sees their own record only
+    view_on_site = True
+    list_display = ["name", "credentials", "is_active", "order"]
+    list_editable = ["is_active", "order"]
+    list_filter = ["is_active", "services"]
+    search_fields = ["name", "bio", "specialties"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["services"]
+    inlines = [WorkingHoursInline, TimeOffInline]

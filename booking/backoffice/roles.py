@@ -1,0 +1,205 @@
+"""Who may see and do what in the back office: the one helper every staff screen goes through.
+
+Roles are groups of Django permissions, defined here and brought up to date after every
+`migrate`. On top of permissions, a therapist is limited to their own rows (appointments,
+clients, intakes, hours, time off) in lists, searches, inlines, history, exports and by URL,
+where another therapist's row answers 403. Every ModelAdmin subclasses `RoleAdmin`, every inline
+`RoleInline`, and every custom view is wrapped by `staff_view`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from booking.models import Therapist
+
+OWNER, FRONT_DESK, THERAPIST = "Owner", "Front desk", "Therapist"
+
+# Model name -> permissions, per role. The owner holds every permission of these apps.
+OWNER_APPS = ["booking", "content", "auth"]
+ROLES: dict[str, dict[str, list[str]] | None] = {
+    OWNER: None,
+    FRONT_DESK: {
+        "appointment": ["view", "add", "change", "record_outcome"],
+        "client": ["view", "add", "change"],
+        "workinghours": ["view", "add", "change", "delete"],
+        "extrashift": ["view", "add", "change", "delete"],
+        "timeoff": ["view", "add", "change", "delete"],
+        "clinicclosure": ["view", "add", "change", "delete"],
+        "therapist": ["view"],
+        "service": ["view"],
+        "serviceoption": ["view"],
+        "clinic": ["view"],
+        "outboundemail": ["view"],
+        "giftcertificate": ["view", "change"],
+        "giftledgerentry": ["view"],
+    },
+    THERAPIST: {
+        "appointment": ["view", "record_outcome"],
+        "intake": ["view"],
+        "client": ["view"],
+        "workinghours": ["view"],
+        "extrashift": ["view"],
+        "timeoff": ["view"],
+        "therapist": ["view"],
+        "service": ["view"],
+        "serviceoption": ["view"],
+    },
+}
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and set exactly their permissions; running it again changes
+    nothing. Connected to `post_migrate`, so a new permission reaches its roles on deploy."""
+    for name, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if grants is None:
+            permissions = Permission.objects.filter(content_type__app_label__in=OWNER_APPS)
+        else:
+            codenames = [f"{verb}_{model}" for model, verbs in grants.items() for verb in verbs]
+            permissions = Permission.objects.filter(
+                content_type__app_label="booking", codename__in=codenames
+            )
+        group.permissions.set(permissions)
+
+
+def own_therapist(user: AbstractBaseUser) -> Therapist | None:
+    """The therapist this user is, when their role limits them to their own clients."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    cached = getattr(user, "_own_therapist", False)
+    if cached is not False:
+        return cached
+    roles = set(user.groups.values_list("name", flat=True))
+    therapist = None
+    if THERAPIST in roles and not roles & {OWNER, FRONT_DESK}:
+        # A therapist login not linked to a therapist sees nobody's clients, not everybody's.
+        therapist = Therapist.objects.filter(user=user).first() or Therapist(
+            pk=0, name="(not linked)"
+        )
+    user._own_therapist = therapist
+    return therapist
+
+
+def limit_to_own(
+    user: AbstractBaseUser, queryset: QuerySet, therapist_path: str | None
+) -> QuerySet:
+    """`queryset` as this user may see it; `therapist_path` leads from its rows to a therapist
+    (None: rows that belong to no therapist, which every role with the permission sees)."""
+    therapist = own_therapist(user)
+    if therapist is None or therapist_path is None:
+        return queryset
+    return queryset.filter(**{therapist_path: therapist.pk}).distinct()
+
+
+def sees_gift_codes(user: AbstractBaseUser) -> bool:
+    """Whole gift codes are for staff who handle certificates; others see the last four."""
+    return user.has_perm("booking.view_giftcertificate")
+
+
+class RoleInline:
+    """Mixin for every inline: rows filtered like its admin's, permissions asked of Django."""
+
+    therapist_path: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return limit_to_own(request.user, super().get_queryset(request), self.therapist_path)
+
+
+class TabularInline(RoleInline, admin.TabularInline):
+    pass
+
+
+class StackedInline(RoleInline, admin.StackedInline):
+    pass
+
+
+class RoleAdmin(SimpleHistoryAdmin):
+    """Base of every ModelAdmin. Rows a therapist may not see are absent from lists and
+    searches and answer 403 by URL, history and history versions included. History is
+    read-only unless `allow_revert` (appointments and gift certificates change only through
+    their services). "View on site" is off unless the admin turns it on for a public page."""
+
+    therapist_path: str | None = None
+    allow_revert = True
+    view_on_site = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return limit_to_own(request.user, super().get_queryset(request), self.therapist_path)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and own_therapist(request.user) is not None:
+            manager = self.model._default_manager
+            try:
+                exists = manager.filter(pk=object_id).exists()
+            except (ValueError, TypeError):
+                exists = False
+            if exists:
+                raise PermissionDenied
+        return obj
+
+    def visible_object(self, request: HttpRequest, object_id: str):
+        """The object as this user may see it: 403 when it is another therapist's, 404 when
+        there is no such object."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            from django.http import Http404
+
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.visible_object(request, object_id)
+        if not self.has_history:
+            return super(SimpleHistoryAdmin, self).history_view(request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One past version: only of a row this user may see, and saved (a revert) only when
+        this admin allows reverts and the user may change the row."""
+        obj = self.visible_object(request, object_id)
+        if request.method == "POST" and self.revert_disabled(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return (
+            not self.allow_revert
+            or not self.has_change_permission(request, obj)
+            or super().revert_disabled(request, obj)
+        )
+
+    @property
+    def has_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self):
+        if not self.has_history:  # Django's own log of admin changes, no versions to serve
+            return super(SimpleHistoryAdmin, self).get_urls()
+        return super().get_urls()
+
+
+def staff_view(permission: str) -> Callable:
+    """For the back office's own pages: staff with `permission`, or 403. (Login and staff
+    status are checked by `admin_site.admin_view`, which wraps these in the urls.)"""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator
