@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from booking.backoffice.roles import RoleAdmin
 from content.models import Page
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(RoleAdmin):
+    view_on_site = True
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
     fields = ["title", "slug", "meta_description", "body"]

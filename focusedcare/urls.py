@@ -8,9 +8,6 @@ from content.sitemaps import SITEMAPS
 from content.views import robots_txt
 from focusedcare.health import healthz
 
-admin.site.site_header = "Focused Care back office"
-admin.site.site_title = "Focused Care"
-
 urlpatterns = [
     path("", include("content.urls")),
     path("", include("booking.urls")),

@@ -10,14 +10,32 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_booking_never_imports_content():
-    offenders = [
+def importers(folder: Path, module: str, skip: Path | None = None) -> list[str]:
+    """Files under `folder` (outside `skip`) with an import of `module` or anything in it."""
+    pattern = re.compile(rf"^\s*(from|import)\s+{re.escape(module)}\b", re.MULTILINE)
+    return [
         str(path.relative_to(ROOT))
-        for path in (ROOT / "booking").rglob("*.py")
-        if re.search(r"^\s*(from|import)\s+content\b", path.read_text(), re.MULTILINE)
+        for path in folder.rglob("*.py")
+        if (skip is None or skip not in path.parents) and pattern.search(path.read_text())
     ]
 
-    assert offenders == []
+
+def test_booking_never_imports_content():
+    assert importers(ROOT / "booking", "content") == []
+
+
+def test_content_reads_booking_but_never_writes_through_its_services():
+    assert importers(ROOT / "content", "booking.services") == []
+
+
+def test_booking_core_never_imports_the_back_office():
+    backoffice = ROOT / "booking" / "backoffice"
+
+    assert importers(ROOT / "booking", "booking.backoffice", skip=backoffice) == []
+
+
+def test_the_architecture_check_finds_an_import_when_there_is_one():
+    assert "booking/backoffice/urls.py" in importers(ROOT / "booking", "booking.backoffice")
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ where another therapist's row answers 403. Every ModelAdmin subclasses `RoleAdmi
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.contrib import admin
@@ -17,7 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from booking.clock import clinic_time
 from booking.models import Therapist
 
 OWNER, FRONT_DESK, THERAPIST = "Owner", "Front desk", "Therapist"
@@ -121,6 +124,14 @@ class StackedInline(RoleInline, admin.StackedInline):
     pass
 
 
+class LocalTimeHistory(HistoricalRecordContextHelper):
+    """History's "what changed" in the clinic's time, not UTC."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return clinic_time(value) if isinstance(value, datetime) else value
+
+
 class RoleAdmin(SimpleHistoryAdmin):
     """Base of every ModelAdmin. Rows a therapist may not see are absent from lists and
     searches and answer 403 by URL, history and history versions included. History is
@@ -158,6 +169,19 @@ class RoleAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return obj
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """No Save buttons on a page where nothing can be edited (actions are its buttons)."""
+        editable = context["adminform"].form.fields or any(
+            formset.formset.forms or formset.formset.extra
+            for formset in context.get("inline_admin_formsets", [])
+            if formset.has_add_permission or formset.has_change_permission
+        )
+        if change and not editable:
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def history_view(self, request, object_id, extra_context=None):
         self.visible_object(request, object_id)
         if not self.has_history:
@@ -171,6 +195,9 @@ class RoleAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LocalTimeHistory(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None) -> bool:
         return (

@@ -22,7 +22,14 @@ urlpatterns = [
         name="calendar_week",
     ),
     path("calendar/day-sheet/", staff(views.day_sheet), name="day_sheet"),
+    path("appointments/book/", staff(views.phone_booking), name="phone_booking"),
     path("appointments/<int:pk>/move/", staff(views.move_appointment), name="move_appointment"),
+    path("appointments/<int:pk>/cancel/", staff(views.cancel_by_clinic), name="cancel_appointment"),
+    path(
+        "appointments/<int:pk>/<slug:outcome>/",
+        staff(views.record_outcome),
+        name="record_outcome",
+    ),
     path("reports/", staff(views.dashboard), name="dashboard"),
     path("reports/appointments.csv", staff(views.appointments_csv), name="appointments_csv"),
     path(

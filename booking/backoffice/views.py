@@ -4,31 +4,41 @@ admin's "view on site" shortcut made safe. Each is wrapped by `staff_view` (role
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from booking.backoffice.calendar import day_grid, schedule_columns, week_grid
 from booking.backoffice.exports import appointments_csv as appointments_csv_response
+from booking.backoffice.forms import (
+    ClinicCancelForm,
+    MoveForm,
+    PhoneBookingForm,
+    bounded_day,
+    phone_booking_initial,
+)
 from booking.backoffice.reports import week_report
-from booking.backoffice.roles import own_therapist, staff_view
-from booking.exceptions import BookingError
+from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
+from booking.clock import clinic_time
+from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
 from booking.models import Appointment, GiftCertificate, Therapist
 from booking.selectors import gift_liability
-from booking.services.appointments import reschedule_appointment
+from booking.services.appointments import (
+    book_appointment,
+    cancel_appointment,
+    complete_appointment,
+    mark_no_show,
+    reschedule_appointment,
+)
 
 
 def _day(request: HttpRequest) -> date | None:
     value = request.GET.get("date")
-    if not value:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return bounded_day(value) if value else timezone.localdate()
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -145,10 +155,8 @@ def dashboard_extras(monday: date) -> dict:
 @staff_view("booking.view_reports")
 def appointments_csv(request: HttpRequest) -> HttpResponse:
     """Appointments between two dates, for the owner's spreadsheet: no health answers."""
-    try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-        last = date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
+    first, last = bounded_day(request.GET.get("from")), bounded_day(request.GET.get("to"))
+    if first is None or last is None:
         return HttpResponseBadRequest("Give ?from=YYYY-MM-DD&to=YYYY-MM-DD.")
     if last < first or (last - first).days > 366:
         return HttpResponseBadRequest("The range must run forwards and be a year at most.")
@@ -166,41 +174,111 @@ def appointments_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-class MoveForm(forms.Form):
-    start = forms.SplitDateTimeField(
-        label="New start", widget=admin.widgets.AdminSplitDateTime, help_text="Clinic time."
+def _appointment(request: HttpRequest, pk: int) -> Appointment:
+    """One appointment as this user may see it (a therapist: their own; otherwise 404)."""
+    appointments = Appointment.objects.select_related("client", "therapist", "option__service")
+    return get_object_or_404(limit_to_own(request.user, appointments, "therapist"), pk=pk)
+
+
+def _back_to(appointment: Appointment) -> HttpResponse:
+    return redirect("admin:booking_appointment_change", appointment.pk)
+
+
+@staff_view("booking.add_appointment")
+def phone_booking(request: HttpRequest) -> HttpResponse:
+    """A phone or walk-in booking through `book_appointment`, the same rules as online (staff
+    are not held to the notice and horizon); back to the calendar day it was booked on."""
+    form = PhoneBookingForm(request.POST or None, initial=phone_booking_initial(request.GET))
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = book_appointment(**form.booking_kwargs(), by=request.user)
+        except AlreadyBooked as error:
+            messages.info(request, "That booking was already made; it was not booked twice.")
+            return _back_to(error.appointment)
+        except GiftCertificateError as error:
+            form.add_error("gift_code", error.message)
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _booked_message(appointment))
+            day = timezone.localdate(appointment.start)
+            return redirect(f"{reverse('backoffice:calendar_day')}?date={day:%Y-%m-%d}")
+    context = _context(request, title="Book a phone client", form=form, media=form.media)
+    status = 400 if form.is_bound else 200
+    return render(request, "admin/booking/phone_booking.html", context, status=status)
+
+
+def _booked_message(appointment: Appointment) -> str:
+    booked = (
+        f"Booked {appointment.client.name} with {appointment.therapist.name} on "
+        f"{clinic_time(appointment.start)}"
     )
+    if appointment.start <= timezone.now():
+        return f"{booked}: recorded as a visit that has begun; no confirmation was emailed."
+    if appointment.emails.filter(kind="appointment_booked").exists():
+        return f"{booked}. The client has been emailed a confirmation."
+    return f"{booked}. No confirmation was emailed."
 
 
 @staff_view("booking.change_appointment")
 def move_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff move a booking through the same service and emails as the client's own link; the
     minimum notice and horizon do not bind staff, working hours and other bookings do."""
-    appointment = get_object_or_404(
-        Appointment.objects.select_related("client", "therapist", "option__service"), pk=pk
-    )
-    form = MoveForm(request.POST or None, initial={"start": timezone.localtime(appointment.start)})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                reschedule_appointment(
-                    appointment=appointment, start=form.cleaned_data["start"], by=request.user
-                )
-            except BookingError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, "Moved. The client has been emailed the new time.")
-                return redirect("admin:booking_appointment_change", appointment.pk)
-        status = 400
+    appointment = _appointment(request, pk)
+    start = timezone.localtime(appointment.start)
+    form = MoveForm(request.POST or None, initial={"day": start.date(), "time": start.time()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            reschedule_appointment(appointment=appointment, start=form.start(), by=request.user)
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Moved. The client has been emailed the new time.")
+            return _back_to(appointment)
     context = _context(
-        request,
-        title=f"Move {appointment}",
-        appointment=appointment,
-        form=form,
-        media=form.media,
+        request, title=f"Move {appointment}", appointment=appointment, form=form, media=form.media
     )
+    status = 400 if form.is_bound else 200
     return render(request, "admin/booking/move_appointment.html", context, status=status)
+
+
+@staff_view("booking.change_appointment")
+def cancel_by_clinic(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clinic cancels a booking: the client is emailed and any gift amount credited back."""
+    appointment = _appointment(request, pk)
+    form = ClinicCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_appointment(
+                appointment=appointment, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Cancelled. The client has been emailed.")
+            return _back_to(appointment)
+    context = _context(request, title=f"Cancel {appointment}", appointment=appointment, form=form)
+    status = 400 if form.is_bound else 200
+    return render(request, "admin/booking/cancel_appointment.html", context, status=status)
+
+
+OUTCOMES = {"completed": complete_appointment, "no-show": mark_no_show}
+
+
+@require_POST
+@staff_view("booking.record_outcome_appointment")
+def record_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
+    """The appointment page's "Completed" and "No-show" buttons."""
+    appointment = _appointment(request, pk)
+    if outcome not in OUTCOMES:
+        raise Http404("No such outcome.")
+    try:
+        OUTCOMES[outcome](appointment=appointment, by=request.user)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Marked {outcome}.")
+    return _back_to(appointment)
 
 
 def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:

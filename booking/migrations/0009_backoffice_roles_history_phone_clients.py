@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterModelOptions(
             name='appointment',
-            options={'ordering': ['start'], 'permissions': [('record_outcome', 'Can mark sessions completed or no-show')]},
+            options={'ordering': ['start'], 'permissions': [('record_outcome_appointment', 'Can mark sessions completed or no-show')]},
         ),
         migrations.RemoveConstraint(
             model_name='client',

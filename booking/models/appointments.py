@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from booking.clock import clinic_time
 from booking.models.catalog import ServiceOption
 from booking.models.clients import Client
 from booking.models.staff import Therapist
@@ -128,7 +129,7 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
-        permissions = [("record_outcome", "Can mark sessions completed or no-show")]
+        permissions = [("record_outcome_appointment", "Can mark sessions completed or no-show")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="appointment_ends_after_start"
@@ -157,8 +158,7 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         """In the clinic's time, as staff read it in titles, messages and history."""
-        start = timezone.localtime(self.start)
-        return f"{self.option.service.name} with {self.therapist}, {start:%a %b %-d, %Y %-I:%M %p}"
+        return f"{self.option.service.name} with {self.therapist}, {clinic_time(self.start)}"
 
     def get_absolute_url(self) -> str:
         return reverse("booking:manage", kwargs={"token": self.token})

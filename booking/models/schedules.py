@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from booking.clock import clinic_time
 from booking.models.clinic import OpeningHours
 from booking.models.staff import Therapist
 
@@ -58,11 +59,9 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         """In the clinic's time, as staff read it in titles, messages and history."""
-        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
-        ending = (
-            f"{ends:%-I:%M %p}" if ends.date() == starts.date() else f"{ends:%a %b %-d %-I:%M %p}"
-        )
-        return f"{self.therapist}: {starts:%a %b %-d, %Y %-I:%M %p} to {ending}"
+        same_day = timezone.localdate(self.starts_at) == timezone.localdate(self.ends_at)
+        ending = clinic_time(self.ends_at, with_date=not same_day)
+        return f"{self.therapist}: {clinic_time(self.starts_at)} to {ending}"
 
 
 class ClinicClosure(models.Model):

@@ -13,9 +13,15 @@ class ClientDetails:
 
 
 def upsert_client(details: ClientDetails) -> Client:
-    """The client with this email (any case), created or brought up to date with what they typed."""
+    """The client with this email (any case), created or brought up to date with what they typed.
+    Without an email (a phone booking), the client with the same name and phone, or a new one."""
     email = details.email.strip()
-    client = Client.objects.filter(email__iexact=email).first()
+    if email:
+        client = Client.objects.filter(email__iexact=email).first()
+    else:
+        client = Client.objects.filter(
+            email="", name__iexact=details.name.strip(), phone=details.phone.strip()
+        ).first()
     if client is None:
         client = Client(email=email.lower())
     client.name = details.name.strip()

@@ -81,7 +81,7 @@ def enqueue_appointment_emails(
     clinic = clinic or current_clinic()
     context = _context(appointment, event, clinic, policy or BookingPolicy.current())
     emails = []
-    if notify_client:
+    if notify_client and appointment.client.email:  # a phone-only client gets no email
         if event == "aftercare":
             context["tips"] = tips_for(_zones(appointment))
             context["book_next_url"] = absolute(

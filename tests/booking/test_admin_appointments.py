@@ -1,17 +1,21 @@
-"""Phone and walk-in bookings in admin go through the same booking service as the website."""
+"""Phone and walk-in bookings, and the staff's page for one booking: the same booking service
+as the website, buttons that call the services, and answers that name what really happened."""
 
 from datetime import datetime, time, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from booking.models import Appointment, OutboundEmail, Therapist
+from booking.models import Appointment, Client, OutboundEmail, Therapist
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
-from tests.factories import week_of_hours
+from tests.factories import TherapistFactory, staff_user, week_of_hours
 
 pytestmark = pytest.mark.django_db
+
+BOOK = "/admin/appointments/book/"
 
 
 @pytest.fixture
@@ -19,58 +23,146 @@ def day():
     return timezone.localdate() + timedelta(days=3)
 
 
-def phone_booking(week, day, hour="10:00", **extra) -> dict:
+@pytest.fixture
+def desk(client):
+    client.force_login(staff_user("desk", role="Front desk"))
+    return client
+
+
+def local(day, hour: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hour), tzinfo=timezone.get_current_timezone())
+
+
+def phone_booking(week, on, hour="10:00", **extra) -> dict:
     return {
         "client_name": "Walk In",
         "client_email": "walkin@example.com",
         "client_phone": "717-555-0123",
         "option": week.option.pk,
         "therapist": week.therapist.pk,
-        "start_at_0": day.isoformat(),
-        "start_at_1": hour,
+        "day": on.isoformat(),
+        "time": hour,
         "send_confirmation": "on",
         **extra,
     }
 
 
-def test_front_desk_books_a_phone_client_and_the_client_gets_the_confirmation(
-    admin_client, clinic_week, day
-):
-    response = admin_client.post("/admin/booking/appointment/add/", phone_booking(clinic_week, day))
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def errors_of(response) -> str:
+    page = BeautifulSoup(response.content, "html.parser")
+    return " ".join(e.get_text(" ", strip=True) for e in page.select(".errornote, .errorlist"))
+
+
+def hours_ago(week, hours: int = 2) -> datetime:
+    """A start on the booking grid a few hours back, inside working hours whatever the time."""
+    week_of_hours(week.therapist, [("00:00", "23:59")])
+    moment = timezone.localtime() - timedelta(hours=hours)
+    if moment.hour >= 22 or moment.date() != timezone.localdate():  # keep it inside one day
+        moment = moment.replace(hour=12) - timedelta(days=1)
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def book_someone(week, therapist, start) -> Appointment:
+    return book_appointment(
+        option=week.option,
+        start=start,
+        therapist=therapist,
+        client=ClientDetails(name="Ann", email="ann@example.com", phone="717-555-0100"),
+        by=staff_user("owner-of-test"),
+    )
+
+
+def test_front_desk_books_a_phone_client_and_lands_back_on_the_calendar_day(desk, clinic_week, day):
+    response = desk.post(BOOK, phone_booking(clinic_week, day))
 
     appointment = Appointment.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == f"/admin/calendar/?date={day.isoformat()}"
     assert appointment.client.email == "walkin@example.com"
-    assert appointment.booked_by.is_superuser
+    assert appointment.booked_by.username == "desk"
     assert set(OutboundEmail.objects.values_list("kind", flat=True)) == {
         "appointment_booked",
         "clinic_booked",
     }
+    assert "Booked Walk In with Maria Alvarez" in messages_of(response)[0]
+    assert "emailed a confirmation" in messages_of(response)[0]
 
 
-def test_booking_into_a_taken_time_in_admin_is_a_form_error_not_a_second_booking(
-    admin_client, clinic_week, day
+def test_first_available_books_whoever_is_free_and_the_message_names_them(desk, clinic_week, day):
+    james = TherapistFactory(name="James Whitaker", slug="james", services=[clinic_week.service])
+    week_of_hours(james, [("09:00", "17:00")])
+    book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
+
+    response = desk.post(BOOK, phone_booking(clinic_week, day, therapist=""))
+
+    booked = Appointment.objects.get(client__email="walkin@example.com")
+    assert response.status_code == 302
+    assert booked.therapist == james
+    assert "with James Whitaker" in messages_of(response)[0]
+
+
+def test_a_busy_therapist_is_refused_and_nobody_else_is_booked_in_their_place(
+    desk, clinic_week, day
 ):
-    first = book_appointment(
-        option=clinic_week.option,
-        start=datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone()),
-        therapist=clinic_week.therapist,
-        client=ClientDetails(name="Ann", email="ann@example.com", phone="717-555-0100"),
-    )
+    james = TherapistFactory(name="James Whitaker", slug="james", services=[clinic_week.service])
+    week_of_hours(james, [("09:00", "17:00")])
+    first = book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
 
-    response = admin_client.post(
-        "/admin/booking/appointment/add/", phone_booking(clinic_week, day, "10:30")
-    )
+    response = desk.post(BOOK, phone_booking(clinic_week, day, "10:30"))
 
-    assert response.status_code == 200
-    errors = BeautifulSoup(response.content, "html.parser").select(".errornote, .errorlist")
-    assert any("just taken" in e.get_text() for e in errors)
+    assert response.status_code == 400
+    assert "Maria" not in errors_of(response) or "James" not in errors_of(response)
     assert list(Appointment.objects.all()) == [first]
+    assert not Appointment.objects.filter(therapist=james).exists()
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("#id_client_name")["value"] == "Walk In"  # what was typed is kept
 
 
-def test_staff_are_not_bound_by_the_minimum_notice_and_may_skip_the_client_email(
-    admin_client, clinic_week
+def test_a_phone_number_alone_is_enough_and_nothing_is_emailed_to_the_client(
+    desk, clinic_week, day
 ):
+    response = desk.post(BOOK, phone_booking(clinic_week, day, client_email=""))
+    again = desk.post(BOOK, phone_booking(clinic_week, day, "14:00", client_email=""))
+
+    assert response.status_code == again.status_code == 302
+    client = Client.objects.get()
+    assert (client.email, client.phone) == ("", "717-555-0123")
+    assert client.appointments.count() == 2
+    assert list(OutboundEmail.objects.values_list("kind", flat=True)) == [
+        "clinic_booked",
+        "clinic_booked",
+    ]
+    assert "No confirmation was emailed" in messages_of(response)[0]
+
+
+def test_neither_email_nor_phone_is_a_clear_error(desk, clinic_week, day):
+    response = desk.post(BOOK, phone_booking(clinic_week, day, client_email="", client_phone=""))
+
+    assert response.status_code == 400
+    assert "phone number or email" in errors_of(response)
+    assert not Appointment.objects.exists()
+
+
+def test_a_walk_in_entered_after_it_began_is_recorded_without_a_confirmation(desk, clinic_week):
+    week_of_hours(clinic_week.therapist, [("00:00", "23:59")])
+    earlier = timezone.localtime() - timedelta(hours=1)
+    earlier = earlier.replace(minute=0, second=0, microsecond=0)
+    if earlier.date() != timezone.localdate():  # just after midnight: use yesterday's hour
+        earlier = earlier.replace(hour=12)
+
+    response = desk.post(BOOK, phone_booking(clinic_week, earlier.date(), f"{earlier:%H:%M}"))
+
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302
+    assert appointment.start == earlier
+    assert not OutboundEmail.objects.filter(kind="appointment_booked").exists()
+    assert "no confirmation was emailed" in messages_of(response)[0]
+
+
+def test_staff_are_not_bound_by_the_online_notice_and_may_skip_the_confirmation(desk, clinic_week):
     week_of_hours(clinic_week.therapist, [("00:00", "23:59")])
     soon = timezone.localtime() + timedelta(hours=1)
     soon = soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0)
@@ -79,18 +171,115 @@ def test_staff_are_not_bound_by_the_minimum_notice_and_may_skip_the_client_email
     data = phone_booking(clinic_week, soon.date(), f"{soon:%H:%M}")
     data.pop("send_confirmation")
 
-    booked = admin_client.post("/admin/booking/appointment/add/", data)
+    booked = desk.post(BOOK, data)
 
     assert booked.status_code == 302
     assert Appointment.objects.get().start == soon
     assert not OutboundEmail.objects.filter(kind="appointment_booked").exists()
 
 
+def test_the_same_form_sent_twice_books_once(desk, clinic_week, day):
+    data = phone_booking(clinic_week, day, request_key="phone-key-1")
+
+    desk.post(BOOK, data)
+    second = desk.post(BOOK, data)
+
+    assert Appointment.objects.count() == 1
+    assert second.status_code == 302
+    assert "not booked twice" in messages_of(second)[-1]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"day": "9999-12-31"},
+        {"day": "0001-01-01"},
+        {"day": "not a day"},
+        {"time": "25:00"},
+        {"option": "999999"},
+        {"therapist": "999999"},
+        {"client_name": "x" * 500},
+    ],
+)
+def test_bad_input_is_a_400_with_a_message_and_books_nothing(desk, clinic_week, day, bad):
+    response = desk.post(BOOK, phone_booking(clinic_week, day, **bad))
+
+    assert response.status_code == 400
+    assert errors_of(response)
+    assert not Appointment.objects.exists()
+
+
+def test_the_old_add_address_leads_to_the_phone_booking_page_with_its_query(desk, clinic_week):
+    start = f"{timezone.localdate() + timedelta(days=2)}T11:15"
+    query = f"therapist={clinic_week.therapist.pk}&start={start}&minutes=60"
+
+    response = desk.get(f"/admin/booking/appointment/add/?{query}")
+    page = desk.get(response["Location"])
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{BOOK}?{query}"
+    form = BeautifulSoup(page.content, "html.parser")
+    assert form.select_one("#id_time")["value"] == "11:15"
+    assert form.select_one("#id_therapist option[selected]").get_text() == "Maria Alvarez"
+    assert form.select_one("#id_option option[selected]")["value"] == str(clinic_week.option.pk)
+
+
+@pytest.mark.parametrize(
+    "query", ["start=9999-12-31T10:00", "therapist=abc&minutes=%00", "start=x"]
+)
+def test_a_malformed_calendar_link_opens_an_empty_form(desk, query):
+    assert desk.get(f"{BOOK}?{query}").status_code == 200
+
+
+def test_the_appointment_page_has_buttons_for_what_staff_may_do_and_no_save(desk, clinic_week):
+    past = book_someone(clinic_week, clinic_week.therapist, hours_ago(clinic_week))
+    page = desk.get(f"/admin/booking/appointment/{past.pk}/change/").content.decode()
+
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert "/delete/" not in page
+    assert f"/admin/appointments/{past.pk}/completed/" in page
+    assert f"/admin/appointments/{past.pk}/move/" in page
+    assert f"/admin/appointments/{past.pk}/cancel/" in page
+    assert "Option" not in BeautifulSoup(page, "html.parser").get_text()
+
+
+def test_the_completed_button_records_who_and_when(desk, clinic_week):
+    past = book_someone(clinic_week, clinic_week.therapist, hours_ago(clinic_week))
+
+    response = desk.post(f"/admin/appointments/{past.pk}/completed/")
+
+    past.refresh_from_db()
+    assert response.status_code == 302
+    assert past.status == "completed" and past.status_changed_by.username == "desk"
+
+
+def test_a_session_not_yet_begun_cannot_be_marked_and_says_why(desk, clinic_week, day):
+    future = book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
+
+    page = desk.get(f"/admin/booking/appointment/{future.pk}/change/").content.decode()
+    response = desk.post(f"/admin/appointments/{future.pk}/no-show/")
+
+    assert "/no-show/" not in page
+    future.refresh_from_db()
+    assert future.status == "booked"
+    assert "only once it has started" in messages_of(response)[0]
+
+
+def test_cancelling_from_the_page_emails_the_client_and_frees_the_time(desk, clinic_week, day):
+    future = book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
+
+    response = desk.post(f"/admin/appointments/{future.pk}/cancel/", {"reason": "Therapist ill"})
+
+    future.refresh_from_db()
+    assert response.status_code == 302
+    assert (future.status, future.cancel_reason) == ("cancelled", "Therapist ill")
+    assert OutboundEmail.objects.filter(kind="appointment_cancelled").count() == 1
+
+
 def test_cancelling_from_the_list_uses_the_same_service_and_emails_the_client(
     admin_client, clinic_week, day
 ):
-    admin_client.post("/admin/booking/appointment/add/", phone_booking(clinic_week, day))
-    appointment = Appointment.objects.get()
+    appointment = book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
 
     admin_client.post(
         "/admin/booking/appointment/",
@@ -106,7 +295,7 @@ def test_cancelling_from_the_list_uses_the_same_service_and_emails_the_client(
     "path",
     [
         "/admin/booking/appointment/",
-        "/admin/booking/appointment/add/",
+        BOOK,
         "/admin/booking/client/",
         "/admin/booking/outboundemail/",
         "/admin/booking/timeoff/",
@@ -129,27 +318,18 @@ def test_the_appointment_list_makes_the_same_number_of_queries_with_more_appoint
 
 
 def test_staff_move_a_booking_through_the_same_rules_and_the_client_is_emailed(
-    admin_client, clinic_week, day
+    desk, clinic_week, day
 ):
-    admin_client.post("/admin/booking/appointment/add/", phone_booking(clinic_week, day))
-    appointment = Appointment.objects.get()
-    other = book_appointment(
-        option=clinic_week.option,
-        start=datetime.combine(day, time(14), tzinfo=timezone.get_current_timezone()),
-        therapist=clinic_week.therapist,
-        client=ClientDetails(name="Bo", email="bo@example.com", phone="717-555-0111"),
-    )
+    appointment = book_someone(clinic_week, clinic_week.therapist, local(day, "10:00"))
+    other = book_someone(clinic_week, clinic_week.therapist, local(day, "14:00"))
     url = f"/admin/appointments/{appointment.pk}/move/"
 
-    taken = admin_client.post(url, {"start_0": day.isoformat(), "start_1": "14:30"})
-    moved = admin_client.post(url, {"start_0": day.isoformat(), "start_1": "12:00"})
+    taken = desk.post(url, {"day": day.isoformat(), "time": "14:30"})
+    moved = desk.post(url, {"day": day.isoformat(), "time": "12:00"})
 
     assert taken.status_code == 400
-    assert "not available" in taken.content.decode() or "taken" in taken.content.decode()
     assert moved.status_code == 302
     appointment.refresh_from_db()
     assert timezone.localtime(appointment.start).hour == 12
     assert other.pk != appointment.pk
     assert OutboundEmail.objects.filter(kind="appointment_rescheduled").count() == 1
-    change = admin_client.get(f"/admin/booking/appointment/{appointment.pk}/change/")
-    assert url in change.content.decode()

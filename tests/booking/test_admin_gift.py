@@ -182,15 +182,15 @@ def test_a_phone_booking_in_admin_can_be_paid_with_a_certificate(admin_client, c
     day = timezone.localdate() + timedelta(days=3)
 
     response = admin_client.post(
-        "/admin/booking/appointment/add/",
+        "/admin/appointments/book/",
         {
             "client_name": "Phone Client",
             "client_email": "phone@example.com",
             "client_phone": "717-555-0123",
             "option": clinic_week.option.pk,
             "therapist": clinic_week.therapist.pk,
-            "start_at_0": day.isoformat(),
-            "start_at_1": "10:00",
+            "day": day.isoformat(),
+            "time": "10:00",
             "gift_code": certificate.display_code,
         },
     )

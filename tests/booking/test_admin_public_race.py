@@ -36,11 +36,11 @@ def test_admin_and_public_bookings_racing_for_one_slot_leave_one_appointment(cli
             "client_phone": "717-555-0123",
             "option": clinic_week.option.pk,
             "therapist": clinic_week.therapist.pk,
-            "start_at_0": day.isoformat(),
-            "start_at_1": "10:00",
+            "day": day.isoformat(),
+            "time": "10:00",
         }
         barrier.wait()
-        statuses.append(("phone", client.post("/admin/booking/appointment/add/", data).status_code))
+        statuses.append(("phone", client.post("/admin/appointments/book/", data).status_code))
         connections.close_all()
 
     threads = [threading.Thread(target=online, args=(n,)) for n in range(5)]
@@ -54,5 +54,5 @@ def test_admin_and_public_bookings_racing_for_one_slot_leave_one_appointment(cli
     winners = [s for s in statuses if s[1] == 302]
     assert len(winners) == 1
     losers = sorted(code for _, code in statuses if code != 302)
-    assert losers and set(losers) <= {200, 409}  # admin: form error (200); online: 409
+    assert losers and set(losers) <= {400, 409}  # admin: form error (400); online: 409
     assert len(statuses) == 10

@@ -63,10 +63,11 @@ def test_front_desk_books_a_phone_client_from_the_day_view_and_completes_a_sessi
     page.fill("#id_client_email", "caller@example.com")
     page.fill("#id_client_phone", "717-555-0160")
     page.select_option(
-        "#id_option", label=str(maria.services.order_by("order").first().options.first())
+        "#id_option", value=str(maria.services.order_by("order").first().options.first().pk)
     )
-    page.click("input[name=_save]")
-    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    page.click("input[type=submit][value=Book]")
+    expect(page.locator(".messagelist")).to_contain_text("Booked Phone Caller with Maria Alvarez")
+    expect(page.locator("td.fc-appt", has_text="Phone Caller")).to_be_visible()  # back on the day
 
     booked = Appointment.objects.get(client__email="caller@example.com")
     assert booked.therapist == maria
@@ -77,9 +78,8 @@ def test_front_desk_books_a_phone_client_from_the_day_view_and_completes_a_sessi
     page.screenshot(path=SCREENSHOTS / "admin-week.png", full_page=True)
 
     page.goto(f"{site}/admin/booking/appointment/?q=past%40example.com")
-    page.check(f'input[name=_selected_action][value="{earlier.pk}"]')
-    page.select_option("select[name=action]", "mark_completed")
-    page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_contain_text("Marked 1 appointment(s) completed")
+    page.click(f'#result_list a[href*="/appointment/{earlier.pk}/change/"]')
+    page.click("button:has-text('Completed')")
+    expect(page.locator(".messagelist")).to_contain_text("Marked completed")
     earlier.refresh_from_db()
     assert earlier.status == "completed"

@@ -1,5 +1,7 @@
 """Admin registrations by area; Django imports this module when the admin starts."""
 
+from django.contrib import admin
+
 from booking.backoffice.admin import (  # noqa: F401 - importing registers them
     accounts,
     appointments,
@@ -9,3 +11,6 @@ from booking.backoffice.admin import (  # noqa: F401 - importing registers them
     gift_certificates,
     schedules,
 )
+
+admin.site.site_header = "Focused Care back office"
+admin.site.site_title = "Focused Care"

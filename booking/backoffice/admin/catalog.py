@@ -66,3 +66,10 @@ class TherapistAdmin(RoleAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["services"]
     inlines = [WorkingHoursInline, TimeOffInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only the owner links a login to a therapist: the link decides whose clients it sees."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("auth.change_user"):
+            readonly.append("user")
+        return readonly

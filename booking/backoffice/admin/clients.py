@@ -5,10 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from booking.backoffice.roles import (
-    RoleAdmin,
-    TabularInline,
-)
+from booking.backoffice.roles import RoleAdmin, TabularInline, sees_gift_codes
 from booking.models import (
     Appointment,
     Client,
@@ -50,11 +47,29 @@ class ClientAdmin(RoleAdmin):
     readonly_fields = ["gift_certificates", "created_at"]
     inlines = [ClientAppointmentInline]
 
+    def get_fields(self, request, obj=None):
+        """Whole gift codes only for staff who handle certificates (not therapists)."""
+        if sees_gift_codes(request.user):
+            return self.fields
+        return [name if name != "gift_certificates" else "gift_certificate_ends"
+                for name in self.fields]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "gift_certificate_ends"]
+
+    @staticmethod
+    def _certificates(client: Client) -> list[GiftCertificate]:
+        if not client.email:
+            return []
+        return list(
+            GiftCertificate.objects.filter(
+                Q(buyer_email__iexact=client.email) | Q(recipient_email__iexact=client.email)
+            )
+        )
+
     @admin.display(description="Gift certificates")
     def gift_certificates(self, client: Client) -> str:
-        certificates = GiftCertificate.objects.filter(
-            Q(buyer_email__iexact=client.email) | Q(recipient_email__iexact=client.email)
-        )
+        certificates = self._certificates(client)
         if not certificates:
             return "None"
         return format_html_join(
@@ -69,4 +84,13 @@ class ClientAdmin(RoleAdmin):
                 )
                 for c in certificates
             ),
+        )
+
+    @admin.display(description="Gift certificates")
+    def gift_certificate_ends(self, client: Client) -> str:
+        certificates = self._certificates(client)
+        if not certificates:
+            return "None"
+        return ", ".join(
+            f"ending {c.code[-4:]} ({c.state_label}, ${c.balance} left)" for c in certificates
         )

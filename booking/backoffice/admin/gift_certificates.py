@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -39,7 +39,8 @@ class GiftSettingsAdmin(RoleAdmin):
     list_display = ["__str__", "preset_amounts", "min_amount", "max_amount", "expiry_years"]
 
     def has_add_permission(self, request) -> bool:
-        return not GiftSettings.objects.exists()
+        """One row, created once, by whoever may add it (the owner)."""
+        return super().has_add_permission(request) and not GiftSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -176,7 +177,7 @@ class GiftCertificateAdmin(RoleAdmin):
     def _gift_form(
         self, request, pk: int, title: str, form_class, apply, fields=(), permission=None
     ):
-        certificate = get_object_or_404(GiftCertificate, pk=pk)
+        certificate = self.visible_object(request, str(pk))
         if not self.has_change_permission(request, certificate):
             raise PermissionDenied
         if permission and not request.user.has_perm(permission):
