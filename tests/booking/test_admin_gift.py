@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from booking.models import Appointment, GiftCertificate, GiftLedgerEntry, OutboundEmail
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.ledger import redeem_gift_certificate
+from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
-    redeem_gift_certificate,
 )
 
 pytestmark = pytest.mark.django_db
