@@ -1,5 +1,6 @@
 """Reads that span several booking models, shaped for the pages that show them."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +15,15 @@ from booking.exceptions import (
     GiftCodeMalformed,
     GiftCodeNotUsable,
 )
-from booking.models import Clinic, GiftCertificate, Service, ServiceOption, Therapist
+from booking.models import (
+    Appointment,
+    Clinic,
+    GiftCertificate,
+    GiftLedgerEntry,
+    Service,
+    ServiceOption,
+    Therapist,
+)
 from booking.models.gift_certificates import is_well_formed, normalize_code
 
 
@@ -109,10 +118,42 @@ def quote_gift_certificate(*, typed: list[str], price: Decimal) -> GiftQuote:
     )
 
 
-def gift_liability(now=None) -> Decimal:
-    """What the clinic owes on gift certificates: the balances of those still spendable."""
+@dataclass(frozen=True)
+class GiftLiability:
+    """What the clinic owes on gift certificates: the spendable balances, plus what upcoming
+    bookings took from certificates (`held`): paid with a gift, not yet given as a session."""
+
+    balances: Decimal
+    held: Decimal
+    held_bookings: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.balances + self.held
+
+
+def gift_liability(now: datetime | None = None) -> GiftLiability:
+    """The owner's one definition of the gift liability, for the dashboard and the certificate
+    list. Balances: active, unexpired certificates. Held: for each booking still booked whose
+    start is ahead, what its ledger entries took and did not give back; cancelling credits it
+    back to a balance, and once the session has started it is delivered, not owed. A held
+    amount stays owed when its certificate expires or is voided later: the booking was paid."""
+    now = now or timezone.now()
     balances = GiftCertificate.objects.outstanding(now).values_list("balance", flat=True)
-    return sum(balances, Decimal("0.00"))  # in Python: SQLite's SUM() is floating point
+    entries = GiftLedgerEntry.objects.filter(
+        kind__in=[GiftLedgerEntry.Kind.REDEEM, GiftLedgerEntry.Kind.CREDIT],
+        appointment__status=Appointment.Status.BOOKED,
+        appointment__start__gt=now,
+    ).values_list("appointment", "amount")
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for appointment_id, amount in entries:  # summed here: SQLite's SUM() is floating point
+        held[appointment_id] -= amount
+    holding = [amount for amount in held.values() if amount > 0]
+    return GiftLiability(
+        balances=sum(balances, Decimal("0.00")),
+        held=sum(holding, Decimal("0.00")),
+        held_bookings=len(holding),
+    )
 
 
 def gift_sales_by_month(months: int = 12) -> list[dict]:
