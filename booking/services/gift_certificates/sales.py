@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from booking.exceptions import GiftAmountInvalid, GiftCertificateError, GiftNotChangeable
 from booking.models import GiftCertificate, GiftSettings, ServiceOption
-from booking.services.emails import enqueue_gift_email
+from booking.services.emails import enqueue_gift_email, enqueue_gift_order_notice
 from booking.services.gift_certificates.ledger import issue_gift_balance, money
 
 
@@ -45,7 +45,9 @@ def purchase_gift_certificate(
     now: datetime | None = None,
 ) -> GiftCertificate:
     """A certificate waiting for payment: an amount, or a service at today's price. It is issued
-    (given a balance and sent) only once paid: by Stripe's webhook or by staff in admin."""
+    (given a balance and sent) only once paid: by Stripe's webhook or by staff in admin. An
+    order to pay at the clinic tells the buyer how to pay and the clinic to expect it, unless
+    `notify` is off (a sale at the desk, the demo)."""
     now = now or timezone.now()
     if (amount is None) == (option is None):
         raise GiftAmountInvalid("Please choose an amount or a service.")
@@ -91,6 +93,7 @@ def purchase_gift_certificate(
         raise GiftCertificateError("Please try again.")
     if notify and payment == GiftCertificate.Payment.CLINIC:
         enqueue_gift_email(certificate, "gift_order")
+        enqueue_gift_order_notice(certificate)
     return certificate
 
 
