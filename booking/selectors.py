@@ -1,12 +1,30 @@
 """Reads that span several booking models, shaped for the pages that show them."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from booking.models import Clinic, GiftCertificate, Service, ServiceOption, Therapist
+from booking.exceptions import (
+    GiftAlreadyApplied,
+    GiftCertificateError,
+    GiftCodeMalformed,
+    GiftCodeNotUsable,
+)
+from booking.models import (
+    Appointment,
+    Clinic,
+    GiftCertificate,
+    GiftLedgerEntry,
+    Service,
+    ServiceOption,
+    Therapist,
+)
+from booking.models.gift_certificates import is_well_formed, normalize_code
 
 
 def bookable_services() -> QuerySet[Service]:
@@ -29,10 +47,113 @@ def current_clinic() -> Clinic | None:
     return Clinic.objects.prefetch_related("opening_hours").first()
 
 
-def gift_liability(now=None) -> Decimal:
-    """What the clinic owes on gift certificates: the balances of those still spendable."""
+def find_usable_certificate(
+    code: str, now: datetime | None = None, *, for_update: bool = False
+) -> GiftCertificate:
+    """The active, unexpired certificate with this code, or a GiftCertificateError that says the
+    same for unknown, unpaid, void and expired codes. `for_update` locks the row for the
+    caller's own transaction: the ledger spends only what it found this way."""
+    now = now or timezone.now()
+    normalized = normalize_code(code)
+    if not is_well_formed(normalized):
+        raise GiftCodeMalformed()
+    rows = GiftCertificate.objects.filter(code=normalized)
+    certificate = (rows.select_for_update() if for_update else rows).first()
+    if (
+        certificate is None
+        or certificate.status != GiftCertificate.Status.ACTIVE
+        or (certificate.expires_at is not None and certificate.expires_at <= now)
+    ):
+        raise GiftCodeNotUsable()
+    return certificate
+
+
+@dataclass(frozen=True)
+class GiftQuote:
+    """What a gift certificate code typed at the review step would pay of the price."""
+
+    due: Decimal
+    typed: str = ""
+    code: str = ""
+    applied: Decimal = Decimal("0.00")
+    certificate: GiftCertificate | None = None
+    error: str = ""
+
+
+TOO_MANY_TRIES = (
+    "Too many gift certificate codes were tried from your connection. Please wait a while, "
+    "book without the code, or call the clinic."
+)
+
+
+def quote_gift_certificate(*, typed: list[str], price: Decimal) -> GiftQuote:
+    """The certificate's share of a price, looked up but not spent: `book_appointment` spends it
+    in the booking's own transaction (see the ledger's redeem_for_appointment: the same rule,
+    the smaller of the balance and the price, the rest due at the clinic)."""
+    if not typed:
+        return GiftQuote(due=price)
+    if len(typed) > 1:
+        same = len({normalize_code(value) for value in typed}) == 1
+        error = (
+            GiftAlreadyApplied.message
+            if same
+            else "One gift certificate can be used per online booking; bring others to the clinic."
+        )
+        return GiftQuote(due=price, typed=typed[0], error=error)
+    try:
+        certificate = find_usable_certificate(typed[0])
+    except GiftCertificateError as error:
+        return GiftQuote(due=price, typed=typed[0], error=error.message)
+    if certificate.balance <= 0:
+        return GiftQuote(
+            due=price, typed=typed[0], error="This gift certificate has no balance left."
+        )
+    applied = min(certificate.balance, price)
+    return GiftQuote(
+        due=price - applied,
+        typed=typed[0],
+        code=certificate.code,
+        applied=applied,
+        certificate=certificate,
+    )
+
+
+@dataclass(frozen=True)
+class GiftLiability:
+    """What the clinic owes on gift certificates: the spendable balances, plus what upcoming
+    bookings took from certificates (`held`): paid with a gift, not yet given as a session."""
+
+    balances: Decimal
+    held: Decimal
+    held_bookings: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.balances + self.held
+
+
+def gift_liability(now: datetime | None = None) -> GiftLiability:
+    """The owner's one definition of the gift liability, for the dashboard and the certificate
+    list. Balances: active, unexpired certificates. Held: for each booking still booked whose
+    start is ahead, what its ledger entries took and did not give back; cancelling credits it
+    back to a balance, and once the session has started it is delivered, not owed. A held
+    amount stays owed when its certificate expires or is voided later: the booking was paid."""
+    now = now or timezone.now()
     balances = GiftCertificate.objects.outstanding(now).values_list("balance", flat=True)
-    return sum(balances, Decimal("0.00"))  # in Python: SQLite's SUM() is floating point
+    entries = GiftLedgerEntry.objects.filter(
+        kind__in=[GiftLedgerEntry.Kind.REDEEM, GiftLedgerEntry.Kind.CREDIT],
+        appointment__status=Appointment.Status.BOOKED,
+        appointment__start__gt=now,
+    ).values_list("appointment", "amount")
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for appointment_id, amount in entries:  # summed here: SQLite's SUM() is floating point
+        held[appointment_id] -= amount
+    holding = [amount for amount in held.values() if amount > 0]
+    return GiftLiability(
+        balances=sum(balances, Decimal("0.00")),
+        held=sum(holding, Decimal("0.00")),
+        held_bookings=len(holding),
+    )
 
 
 def gift_sales_by_month(months: int = 12) -> list[dict]:

@@ -23,7 +23,13 @@ from booking.exceptions import (
 from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
 from booking.models import Appointment, BookingPolicy, Therapist
 from booking.ratelimit import over_limit
-from booking.selectors import bookable_services, current_clinic
+from booking.selectors import (
+    TOO_MANY_TRIES,
+    GiftQuote,
+    bookable_services,
+    current_clinic,
+    quote_gift_certificate,
+)
 from booking.services.appointments import (
     book_appointment,
     can_change,
@@ -31,11 +37,6 @@ from booking.services.appointments import (
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
-from booking.services.gift_certificates import (
-    TOO_MANY_TRIES,
-    GiftQuote,
-    quote_gift_certificate,
-)
 
 DAYS_PER_PAGE = 14
 SESSION_DETAILS = "booking_details"

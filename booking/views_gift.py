@@ -1,5 +1,5 @@
 """Gift certificates on the public site: buy, thank you, the printable certificate, the balance
-check and Stripe's webhook. The rules live in booking/services/gift_certificates.py."""
+check and Stripe's webhook. The rules live in booking/services/gift_certificates/."""
 
 import json
 import logging
@@ -25,12 +25,12 @@ from booking.forms import BalanceForm, GiftPurchaseForm
 from booking.models import GiftCertificate, GiftSettings, ServiceOption
 from booking.models.gift_certificates import MIN_EXPIRY_YEARS
 from booking.ratelimit import over_limit, parse_rate
-from booking.services.gift_certificates import (
+from booking.selectors import find_usable_certificate
+from booking.services.gift_certificates.sales import purchase_gift_certificate
+from booking.services.gift_certificates.stripe_checkout import (
     StripeEventRejected,
     abandon_gift_order,
     apply_stripe_event,
-    find_usable_certificate,
-    purchase_gift_certificate,
     start_stripe_checkout,
     stripe_enabled,
 )

@@ -19,7 +19,7 @@ from booking.exceptions import (
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
 from booking.services.clients import ClientDetails, upsert_client
 from booking.services.emails import enqueue_appointment_emails
-from booking.services.gift_certificates import credit_back_for, redeem_for_appointment
+from booking.services.gift_certificates.ledger import credit_back_for, redeem_for_appointment
 from booking.services.intake import IntakeAnswers, check_screening, save_intake
 
 

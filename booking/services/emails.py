@@ -253,3 +253,30 @@ def enqueue_gift_email(certificate: GiftCertificate, kind: str) -> OutboundEmail
     return OutboundEmail.objects.create(
         kind=kind, to=to, subject=subject, body_text=text, body_html=html
     )
+
+
+def enqueue_gift_order_notice(certificate: GiftCertificate) -> OutboundEmail | None:
+    """Tells the clinic a gift certificate was ordered to be paid at the desk: who ordered what,
+    for whom, and its page in the back office. The template gets these fields only, never the
+    certificate: a notice carries no code and no link to the printable certificate."""
+    clinic = current_clinic()
+    if not (clinic and clinic.email):
+        return None
+    context = {
+        "clinic": clinic,
+        "buyer_name": certificate.buyer_name,
+        "buyer_email": certificate.buyer_email,
+        "amount": certificate.amount,
+        "description": certificate.description,
+        "recipient_name": certificate.recipient_name,
+        "for_buyer_to_print": certificate.for_buyer_to_print,
+        "deliver_on": certificate.deliver_on,
+        "ordered_at": timezone.localtime(certificate.created_at),
+        "admin_url": absolute(
+            reverse("admin:booking_giftcertificate_change", args=[certificate.pk])
+        ),
+    }
+    subject, text, html = _render("clinic_gift_order", context)
+    return OutboundEmail.objects.create(
+        kind="clinic_gift_order", to=clinic.email, subject=subject, body_text=text, body_html=html
+    )

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Intake, OutboundEmail
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.ledger import redeem_gift_certificate
+from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
-    redeem_gift_certificate,
 )
 from tests.factories import (
     AppointmentFactory,

@@ -35,16 +35,18 @@ from booking.models import (
 from booking.models.gift_certificates import CODE_ALPHABET, normalize_code
 from booking.services.appointments import book_appointment, cancel_appointment
 from booking.services.clients import ClientDetails
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.ledger import (
     adjust_gift_certificate,
     credit_back_for,
+    redeem_for_appointment,
+    redeem_gift_certificate,
+    void_gift_certificate,
+)
+from booking.services.gift_certificates.sales import (
     deliver_due_gift_certificates,
     mark_gift_certificate_paid,
     purchase_gift_certificate,
-    redeem_for_appointment,
-    redeem_gift_certificate,
     resend_gift_certificate,
-    void_gift_certificate,
 )
 from tests.factories import AppointmentFactory, GiftCertificateFactory, at
 

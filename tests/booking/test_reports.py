@@ -155,10 +155,10 @@ def test_the_dashboard_shows_gift_certificate_sales_that_week_and_the_outstandin
 ):
     from decimal import Decimal
 
-    from booking.services.gift_certificates import (
+    from booking.services.gift_certificates.ledger import redeem_gift_certificate
+    from booking.services.gift_certificates.sales import (
         mark_gift_certificate_paid,
         purchase_gift_certificate,
-        redeem_gift_certificate,
     )
 
     def sell(amount: str, paid: str | None):

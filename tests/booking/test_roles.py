@@ -356,7 +356,7 @@ def test_gift_settings_are_created_and_changed_by_the_owner_only(therapist_login
 def test_a_therapist_sees_at_most_the_last_four_characters_of_a_clients_gift_code(
     therapist_login, two_therapists
 ):
-    from booking.services.gift_certificates import (
+    from booking.services.gift_certificates.sales import (
         mark_gift_certificate_paid,
         purchase_gift_certificate,
     )

@@ -31,11 +31,10 @@ from booking.models import (
     OutboundEmail,
     ProcessedStripeEvent,
 )
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.ledger import redeem_gift_certificate, void_gift_certificate
+from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
-    redeem_gift_certificate,
-    void_gift_certificate,
 )
 from tests.booking.test_views_book import DETAILS, flow
 from tests.conftest import free_port

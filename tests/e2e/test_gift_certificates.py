@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from booking.models import GiftCertificate
-from booking.services.gift_certificates import mark_gift_certificate_paid
+from booking.services.gift_certificates.sales import mark_gift_certificate_paid
 
 # serialized_rollback: the live server needs committed rows, so each test ends with a flush;
 # this restores what the data migrations load (the guide, the clinic) before the next test.

@@ -25,12 +25,14 @@ from booking.models import (
 )
 from booking.models.gift_certificates import is_well_formed, normalize_code
 from booking.selectors import gift_liability, gift_sales_by_month
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.ledger import (
     adjust_gift_certificate,
-    mark_gift_certificate_paid,
     redeem_gift_certificate,
-    resend_gift_certificate,
     void_gift_certificate,
+)
+from booking.services.gift_certificates.sales import (
+    mark_gift_certificate_paid,
+    resend_gift_certificate,
 )
 
 

@@ -25,7 +25,7 @@ from booking.models import (
 )
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
-from booking.services.gift_certificates import (
+from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
 )

@@ -11,7 +11,7 @@ from booking.services.emails import (
     enqueue_due_reminders,
     send_pending_emails,
 )
-from booking.services.gift_certificates import deliver_due_gift_certificates
+from booking.services.gift_certificates.sales import deliver_due_gift_certificates
 
 
 class Command(BaseCommand):

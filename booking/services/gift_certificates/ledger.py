@@ -1,0 +1,271 @@
+"""The gift certificate ledger: the single write path for balances (issue, redeem, credit back,
+adjust, void). Selling and delivery (sales.py) and Stripe (stripe_checkout.py) come through here.
+
+Invariant 2: a balance changes only through a conditional UPDATE (`balance >= x` for a debit)
+on a row this transaction has locked, with its ledger entry written in the same transaction, so
+concurrent redemptions can never spend a balance twice or take it below zero, on PostgreSQL
+(row lock) and on SQLite (BEGIN IMMEDIATE serialises writers). The CheckConstraint is the
+backstop. The entries of a certificate always add up to its balance.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from booking.exceptions import (
+    GiftAlreadyApplied,
+    GiftAmountInvalid,
+    GiftBalanceTooLow,
+    GiftCertificateError,
+    GiftNotChangeable,
+)
+from booking.models import Appointment, GiftCertificate, GiftLedgerEntry, GiftSettings
+from booking.selectors import find_usable_certificate
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999.99")
+Kind = GiftLedgerEntry.Kind
+
+
+def money(value) -> Decimal:
+    """A positive amount in cents, or GiftAmountInvalid."""
+    try:
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise ValueError(value)
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError) as error:
+        raise GiftAmountInvalid("Please enter an amount in dollars, like 75.") from error
+    if amount <= 0 or amount > MAX_AMOUNT:
+        raise GiftAmountInvalid("Please enter an amount greater than zero.")
+    return amount
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _locked(pk: int) -> GiftCertificate:
+    return GiftCertificate.objects.select_for_update().get(pk=pk)
+
+
+def _change_balance(
+    certificate: GiftCertificate,
+    delta: Decimal,
+    kind: str,
+    *,
+    now: datetime,
+    appointment: Appointment | None = None,
+    reason: str = "",
+    by: AbstractBaseUser | None = None,
+    **fields,
+) -> GiftLedgerEntry:
+    """The only place a balance changes: a conditional UPDATE and its ledger entry, together."""
+    rows = GiftCertificate.objects.filter(pk=certificate.pk)
+    if delta < 0:
+        rows = rows.filter(balance__gte=-delta)
+    if not rows.update(balance=F("balance") + delta, **fields):
+        raise GiftBalanceTooLow()
+    balance = GiftCertificate.objects.values_list("balance", flat=True).get(pk=certificate.pk)
+    entry = GiftLedgerEntry(
+        certificate=certificate,
+        kind=kind,
+        amount=delta,
+        balance_after=balance,
+        appointment=appointment,
+        reason=reason[:500],
+        by=by if by is not None and by.pk else None,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as error:  # the unique (certificate, booking, kind) backstop
+        raise GiftAlreadyApplied() from error
+    certificate.balance = balance
+    for name, value in fields.items():
+        setattr(certificate, name, value)
+    return entry
+
+
+@transaction.atomic
+def issue_gift_balance(
+    *,
+    certificate: GiftCertificate,
+    now: datetime,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> GiftCertificate | None:
+    """Pending -> active with its full amount as balance, and its expiry from the owner's
+    settings, once: the locked, issued certificate, or None when it was not pending."""
+    certificate = _locked(certificate.pk)
+    if certificate.status != GiftCertificate.Status.PENDING:
+        return None
+    years = GiftSettings.current().expiry_years
+    _change_balance(
+        certificate,
+        certificate.amount,
+        Kind.ISSUE,
+        now=now,
+        by=by,
+        reason=reason,
+        status=GiftCertificate.Status.ACTIVE,
+        paid_at=now,
+        expires_at=add_years(now, years) if years else None,
+    )
+    return certificate
+
+
+@transaction.atomic
+def redeem_gift_certificate(
+    *,
+    code: str,
+    amount: Decimal,
+    appointment: Appointment | None = None,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> GiftLedgerEntry:
+    """Spends `amount` (a walk-in at the desk, or a booking): never more than the balance."""
+    now = now or timezone.now()
+    amount = money(amount)
+    certificate = find_usable_certificate(code, now, for_update=True)
+    if appointment is not None and _taken_by(appointment, certificate):
+        raise GiftAlreadyApplied()
+    return _change_balance(
+        certificate, -amount, Kind.REDEEM, now=now, appointment=appointment, by=by, reason=reason
+    )
+
+
+def _taken_by(appointment: Appointment, certificate: GiftCertificate | None = None) -> bool:
+    entries = GiftLedgerEntry.objects.filter(appointment=appointment, kind=Kind.REDEEM)
+    if certificate is not None:
+        entries = entries.filter(certificate=certificate)
+    return entries.exists()
+
+
+@transaction.atomic
+def redeem_for_appointment(
+    *,
+    code: str,
+    appointment: Appointment,
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Decimal:
+    """Applies a certificate to a booking: the smaller of its balance and the price; the rest is
+    due at the clinic. One certificate per booking."""
+    now = now or timezone.now()
+    certificate = find_usable_certificate(code, now, for_update=True)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if _taken_by(appointment):
+        raise GiftAlreadyApplied()
+    applied = min(certificate.balance, appointment.price - appointment.gift_amount)
+    if certificate.balance <= 0:
+        raise GiftBalanceTooLow("This gift certificate has no balance left.")
+    if applied <= 0:
+        return Decimal("0.00")
+    _change_balance(certificate, -applied, Kind.REDEEM, now=now, appointment=appointment, by=by)
+    Appointment.objects.filter(pk=appointment.pk).update(gift_amount=F("gift_amount") + applied)
+    return applied
+
+
+@transaction.atomic
+def credit_back_for(
+    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+) -> Decimal:
+    """A cancelled booking gives back what it took from each certificate, once."""
+    now = now or timezone.now()
+    entries = GiftLedgerEntry.objects.filter(
+        appointment=appointment, kind__in=[Kind.REDEEM, Kind.CREDIT]
+    ).values_list("certificate", "amount")
+    owed_to: dict[int, Decimal] = defaultdict(Decimal)
+    for certificate_id, amount in entries:  # summed here: SQLite's SUM() is floating point
+        owed_to[certificate_id] -= amount
+    total = Decimal("0.00")
+    for certificate_id, owed in sorted(owed_to.items()):
+        if owed <= 0:
+            continue
+        certificate = _locked(certificate_id)
+        _change_balance(
+            certificate,
+            owed,
+            Kind.CREDIT,
+            now=now,
+            appointment=appointment,
+            by=by,
+            reason="Booking cancelled",
+        )
+        total += owed
+    return total
+
+
+def _required_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise GiftCertificateError("Please give a reason: it is kept in the ledger.")
+    return reason
+
+
+@transaction.atomic
+def adjust_gift_certificate(
+    *,
+    certificate: GiftCertificate,
+    amount: Decimal,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> GiftLedgerEntry:
+    """A correction by staff, up or down, with a reason; never below zero. Adding value is a
+    new load: an expiry date moves to at least the minimum term from now."""
+    now = now or timezone.now()
+    reason = _required_reason(reason)
+    try:
+        amount = Decimal(str(amount)).quantize(CENT)
+    except (InvalidOperation, ValueError) as error:
+        raise GiftAmountInvalid("Please enter an amount in dollars, like -10 or 25.") from error
+    if not amount or not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        raise GiftAmountInvalid("Please enter an amount other than zero.")
+    certificate = _locked(certificate.pk)
+    if certificate.status != GiftCertificate.Status.ACTIVE:
+        raise GiftNotChangeable("Only an active certificate can be adjusted.")
+    fields = {}
+    years = GiftSettings.current().expiry_years
+    if amount > 0 and certificate.expires_at is not None and years:
+        fields["expires_at"] = max(certificate.expires_at, add_years(now, years))
+    return _change_balance(
+        certificate, amount, Kind.ADJUST, now=now, reason=reason, by=by, **fields
+    )
+
+
+@transaction.atomic
+def void_gift_certificate(
+    *,
+    certificate: GiftCertificate,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> GiftLedgerEntry:
+    """Takes a certificate out of use (refunded, sold in error): its balance goes to zero."""
+    now = now or timezone.now()
+    reason = _required_reason(reason)
+    certificate = _locked(certificate.pk)
+    if certificate.status == GiftCertificate.Status.VOID:
+        raise GiftNotChangeable("This certificate is already void.")
+    return _change_balance(
+        certificate,
+        -certificate.balance,
+        Kind.VOID,
+        now=now,
+        reason=reason,
+        by=by,
+        status=GiftCertificate.Status.VOID,
+        void_reason=reason[:500],
+    )
