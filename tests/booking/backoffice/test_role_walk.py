@@ -742,8 +742,8 @@ def site_targets(w, route: str, name: str | None) -> list[Target]:
 
 
 def autocomplete_targets() -> list[Target]:
-    """One search per model an autocomplete can reach (an admin with search fields), from the
-    first relation that leads to it."""
+    """One search for B's client per model an autocomplete can reach (an admin with search
+    fields), from the first relation that leads to it: the admin's own search, on its rows."""
     sources = {}
     for model in apps.get_models():
         for relation in model._meta.get_fields():
@@ -759,7 +759,7 @@ def autocomplete_targets() -> list[Target]:
                 "app_label": model._meta.app_label,
                 "model_name": model._meta.model_name,
                 "field_name": relation.name,
-                "term": "",
+                "term": B_NAME.split()[-1],
             }),
         )
         for label, (model, relation) in sorted(sources.items())
@@ -796,29 +796,33 @@ SNAPSHOT_APPS = {"booking", "content", "auth", "admin"}
 
 
 def snapshot() -> dict[str, str]:
-    """A digest of every row of every table of these apps (history and many-to-many included).
-    PostgreSQL digests them all in one query; elsewhere each table is read."""
+    """A digest of every row of every table of these apps (history and many-to-many included),
+    in one query: PostgreSQL digests each table's rows, SQLite hands them over as text."""
     models = [
         model
         for model in apps.get_models(include_auto_created=True)
         if model._meta.app_label in SNAPSHOT_APPS
     ]
-    if connection.vendor == "postgresql":
-        quote_name = connection.ops.quote_name
-        sql = " UNION ALL ".join(
-            f"SELECT %s, md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) "
-            f"FROM {quote_name(model._meta.db_table)} t"
-            for model in models
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [model._meta.label for model in models])
-            return dict(cursor.fetchall())
-    return {
-        model._meta.label: hashlib.sha1(
-            repr(list(model._base_manager.order_by("pk").values_list())).encode()
-        ).hexdigest()
-        for model in models
-    }
+    quote_name, parts = connection.ops.quote_name, []
+    for model in models:
+        table = quote_name(model._meta.db_table)
+        if connection.vendor == "postgresql":
+            rows = f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t"
+        else:
+            row = " || ',' || ".join(
+                f"quote({quote_name(field.column)})" for field in model._meta.concrete_fields
+            )
+            key = quote_name(model._meta.pk.column)
+            rows = (
+                f"SELECT group_concat(r, '|') FROM (SELECT {row} AS r FROM {table} ORDER BY {key})"
+            )
+        parts.append(f"SELECT %s, ({rows})")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [model._meta.label for model in models])
+        return {
+            label: hashlib.sha1((rows or "").encode()).hexdigest()
+            for label, rows in cursor.fetchall()
+        }
 
 
 @dataclass
