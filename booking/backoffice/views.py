@@ -11,7 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from booking.backoffice.calendar import day_grid, schedule_columns, week_grid
+from booking.backoffice.calendar import (
+    DEFAULT_MINUTES,
+    day_grid,
+    schedule_columns,
+    session_lengths,
+    week_grid,
+)
 from booking.backoffice.exports import appointments_csv as appointments_csv_response
 from booking.backoffice.reports import week_report
 from booking.backoffice.roles import own_therapist, staff_view
@@ -20,15 +26,36 @@ from booking.models import Appointment, GiftCertificate, Therapist
 from booking.selectors import gift_liability
 from booking.services.appointments import reschedule_appointment
 
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
 
 def _day(request: HttpRequest) -> date | None:
     value = request.GET.get("date")
     if not value:
         return timezone.localdate()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    # Far from date.min and date.max, where a day or a week more raises OverflowError (a 500).
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def _minutes(request: HttpRequest, lengths: list[int]) -> int | None:
+    """The session length the calendar offers starts for: one the clinic sells, 60 by default."""
+    value = request.GET.get("minutes", "")
+    if not value:
+        return DEFAULT_MINUTES
+    try:
+        minutes = int(value)
+    except ValueError:
+        return None
+    return minutes if minutes in lengths else None
+
+
+def _bad_length(lengths: list[int]) -> HttpResponse:
+    offered = ", ".join(str(n) for n in lengths)
+    return HttpResponseBadRequest(f"Choose a session length the clinic offers: {offered} minutes.")
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -52,12 +79,18 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     if day is None:
         return HttpResponseBadRequest("The date must look like 2026-03-10.")
-    grid = day_grid(day, visible_therapists(request))
+    lengths = session_lengths()
+    minutes = _minutes(request, lengths)
+    if minutes is None:
+        return _bad_length(lengths)
+    grid = day_grid(day, visible_therapists(request), minutes)
     context = _context(
         request,
         title=f"Day: {day:%A, %B %-d, %Y}",
         day=day,
         grid=grid,
+        minutes=minutes,
+        lengths=lengths,
         previous=day - timedelta(days=1),
         next=day + timedelta(days=1),
         today=timezone.localdate(),
@@ -71,12 +104,18 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     day = _day(request)
     if day is None:
         return HttpResponseBadRequest("The date must look like 2026-03-10.")
+    lengths = session_lengths()
+    minutes = _minutes(request, lengths)
+    if minutes is None:
+        return _bad_length(lengths)
     monday = day - timedelta(days=day.weekday())
-    grid = week_grid(monday, therapist)
+    grid = week_grid(monday, therapist, minutes)
     context = _context(
         request,
         title=f"Week of {monday:%B %-d, %Y}: {therapist.name}",
         therapist=therapist,
+        minutes=minutes,
+        lengths=lengths,
         therapists=visible_therapists(request),
         monday=monday,
         grid=grid,
