@@ -113,6 +113,7 @@ class Availability:
     enforce_policy: bool = True
     minutes: int | None = None  # without an option: the session length
     therapists: list[Therapist] | None = None  # without an option: whose time
+    schedules: WorkingTime | None = None  # already read for these days (the calendar's)
     policy: BookingPolicy = field(init=False)
     session: timedelta = field(init=False)
     buffer: timedelta = field(init=False)
@@ -130,9 +131,11 @@ class Availability:
         first_day: date,
         last_day: date,
         now: datetime | None = None,
+        schedules: WorkingTime | None = None,
     ) -> "Availability":
         """Starts for a session of `minutes` plus the policy's buffer, for these therapists
-        whatever they offer, as staff book them: no minimum notice, no horizon."""
+        whatever they offer, as staff book them: no minimum notice, no horizon. `schedules`
+        is their working time for these days when the caller has read it already."""
         return cls(
             option=None,
             first_day=first_day,
@@ -141,6 +144,7 @@ class Availability:
             enforce_policy=False,
             minutes=minutes,
             therapists=list(therapists),
+            schedules=schedules,
         )
 
     def __post_init__(self) -> None:
@@ -170,7 +174,15 @@ class Availability:
 
     def _compute(self) -> None:
         self.candidates = therapists = self._therapists()
-        self.working = working_time([t.pk for t in therapists], self.first_day, self.last_day)
+        ids = [t.pk for t in therapists]
+        covered = self.schedules is not None and (
+            set(ids) <= set(self.schedules.therapist_ids)
+            and (self.schedules.first_day, self.schedules.last_day)
+            == (self.first_day, self.last_day)
+        )
+        self.working = (
+            self.schedules if covered else working_time(ids, self.first_day, self.last_day)
+        )
         if not therapists or self.last_day < self.first_day:
             return
         range_start = local_midnight(self.first_day)
@@ -178,7 +190,7 @@ class Availability:
 
         appointments = (
             Appointment.objects.blocking()
-            .filter(therapist_id__in=[t.pk for t in therapists])
+            .filter(therapist_id__in=ids)
             .overlapping(range_start - timedelta(days=1), range_end + timedelta(days=1))
             .order_by("start")
         )
@@ -319,8 +331,15 @@ class Availability:
             return Refusal(HORIZON, f"We take bookings up to {policy.horizon_days} days ahead.")
         therapist = therapist or self.therapist
         if therapist is not None and therapist.pk not in {t.pk for t in self.candidates}:
-            what = self.option.service.name if self.option else "this calendar"
-            return Refusal(NOT_OFFERED, f"{therapist.name} doesn't take bookings for {what}.")
+            if self.option is None:
+                return Refusal(
+                    NOT_OFFERED,
+                    f"{therapist.name} offers no {_minutes(self.session)}-minute session.",
+                )
+            return Refusal(
+                NOT_OFFERED,
+                f"{therapist.name} doesn't take bookings for {self.option.service.name}.",
+            )
         people = [therapist] if therapist is not None else self.candidates
         if not people:
             return Refusal(NOT_OFFERED, "No therapist takes bookings for this at the moment.")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from booking.availability import TAKEN, Availability
 from booking.models import Appointment, ServiceOption, Therapist
-from booking.working_time import Span, WorkingTime, local_midnight, working_time
+from booking.working_time import Span, local_midnight, working_time
 
 STEP = timedelta(minutes=15)
 DEFAULT_MINUTES = 60
@@ -111,13 +111,16 @@ def schedule_columns(
     therapists = list(therapists)
     first, last = min(days), max(days)
     availability: Availability | None = None
+    working = working_time([t.pk for t in therapists], first, last)
     if minutes is not None:
+        offering = _offering(therapists, minutes)
         availability = Availability.for_length(
-            minutes=minutes, therapists=therapists, first_day=first, last_day=last
+            minutes=minutes,
+            therapists=[t for t in therapists if t.pk in offering],
+            first_day=first,
+            last_day=last,
+            schedules=working,
         )
-        working: WorkingTime = availability.working
-    else:
-        working = working_time([t.pk for t in therapists], first, last)
     window_start, window_end = local_midnight(first), local_midnight(last + timedelta(days=1))
     booked = defaultdict(list)
     for appointment in (
@@ -148,6 +151,19 @@ def schedule_columns(
                 )
             )
     return columns
+
+
+def _offering(therapists: list[Therapist], minutes: int) -> set[int]:
+    """Who can be booked for a session of `minutes`: active, offering an option that long."""
+    return set(
+        ServiceOption.objects.filter(
+            is_active=True,
+            service__is_active=True,
+            duration_minutes=minutes,
+            service__therapists__in=[t.pk for t in therapists],
+            service__therapists__is_active=True,
+        ).values_list("service__therapists", flat=True)
+    )
 
 
 def _bounds(columns: list[Column]) -> tuple[time, time]:

@@ -350,6 +350,22 @@ def test_staff_pick_the_length_from_the_options_on_offer_and_a_bad_one_gets_400(
             )
 
 
+def test_a_therapist_who_offers_no_session_of_that_length_has_no_free_cells_for_it(busy_day):
+    short = ServiceOptionFactory(duration_minutes=60)
+    priya = TherapistFactory(name="Priya Shah", services=[short.service], order=9)
+    week_of_hours(priya, [("09:00", "17:00")])
+    browser, _ = front_desk_browser()
+
+    hour = page(browser.get("/admin/calendar/?date=2026-03-10&minutes=60"))
+    long = page(browser.get("/admin/calendar/?date=2026-03-10&minutes=90"))
+
+    assert any(f"therapist={priya.pk}&" in a["href"] for a in hour.select("td.fc-free a"))
+    assert not any(f"therapist={priya.pk}&" in a["href"] for a in long.select("td.fc-free a"))
+    assert "Priya Shah offers no 90-minute session." in [
+        td["title"] for td in long.select("td.fc-nostart")
+    ]
+
+
 @pytest.mark.parametrize("date_text", ["9999-12-31", "0001-01-01"])
 def test_a_date_at_the_edge_of_the_calendar_gets_400_not_500(admin_client, clinic_week, date_text):
     for path in ("/admin/calendar/", "/admin/calendar/day-sheet/", "/admin/reports/"):
