@@ -136,7 +136,7 @@ def look_at(page: Page, name: str, main: str, serious_accessibility_violations) 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_the_owners_back_office_fits_the_screen_and_wears_the_clinics_look(
-    new_page, site, owner, clinic, viewport, serious_accessibility_violations
+    new_page, site, traffic, owner, clinic, viewport, serious_accessibility_violations
 ):
     page = new_page(viewport=viewport)
     day = clinic.day.isoformat()
@@ -155,6 +155,7 @@ def test_the_owners_back_office_fits_the_screen_and_wears_the_clinics_look(
         ("client", f"/admin/booking/client/{clinic.client.pk}/change/", "form"),
         ("phone-booking", "/admin/booking/appointment/add/", "form"),
         ("move", f"/admin/appointments/{clinic.appointment.pk}/move/", "form"),
+        ("gift-certificates", "/admin/booking/giftcertificate/", ".gift-summary"),
     ]
     for name, path, main in pages:
         page.goto(site + path)
@@ -162,11 +163,15 @@ def test_the_owners_back_office_fits_the_screen_and_wears_the_clinics_look(
         problems += look_at(page, name, main, serious_accessibility_violations)
 
     assert not problems, "\n".join(problems)
+    # No stylesheet missing, nothing refused by the CSP. Known and left to the move page's
+    # owner: its date widgets' script loads without the admin's core.js.
+    known = ["script error: quickElement is not defined"]
+    assert [error for error in traffic.errors if error not in known] == []
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_the_front_desks_calendar_fits_the_screen(
-    new_page, site, front_desk, clinic, viewport, serious_accessibility_violations
+    new_page, site, traffic, front_desk, clinic, viewport, serious_accessibility_violations
 ):
     page = new_page(viewport=viewport)
     day = clinic.day.isoformat()
@@ -181,6 +186,9 @@ def test_the_front_desks_calendar_fits_the_screen(
 
     page.goto(f"{site}/admin/calendar/therapist/{maria.pk}/?date={day}")
     problems += look_at(page, "calendar-week", ".fc-calendar", serious_accessibility_violations)
+    # Seven days cannot share 360 px legibly: on a phone the week scrolls inside its own box.
+    grid = page.locator(".fc-grid").evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert (grid[0] > grid[1]) == (viewport == PHONE)
 
     page.goto(f"{site}/admin/calendar/day-sheet/?date={day}")
     expect(page.locator(".fc-sheet")).to_contain_text("Margaret Fitzgerald-Henderson")
@@ -196,6 +204,7 @@ def test_the_front_desks_calendar_fits_the_screen(
     assert page.locator(".fc-sheet table").first.evaluate("t => getComputedStyle(t).display") == (
         "table"
     )
+    assert traffic.errors == []
 
 
 def test_the_back_office_stays_light_when_the_phone_prefers_dark(new_page, site, owner):
