@@ -150,6 +150,7 @@ def test_the_owners_back_office_fits_the_screen_and_wears_the_clinics_look(
     pages = [
         ("index", "/admin/", ".fc-shortcuts"),
         ("reports", f"/admin/reports/?date={day}", ".fc-figures"),
+        ("day-sheet-owner", f"/admin/calendar/day-sheet/?date={day}", ".fc-sheet"),  # red flags
         ("changelist", "/admin/booking/appointment/", "#result_list"),
         ("appointment", f"/admin/booking/appointment/{clinic.appointment.pk}/change/", "form"),
         ("client", f"/admin/booking/client/{clinic.client.pk}/change/", "form"),
