@@ -212,6 +212,7 @@ def test_the_back_office_stays_light_when_the_phone_prefers_dark(new_page, site,
     """Light only, by decision: the calendar's state colours are made for a light page."""
     page = new_page(viewport=PHONE, color_scheme="dark")
     log_in(page, site, *owner)
+    page.goto(f"{site}/admin/")  # waits for the stylesheets, as the login's redirect may not
     colours = page.evaluate(
         """() => [document.body, document.querySelector('#header')]
             .map((el) => getComputedStyle(el).backgroundColor)"""
