@@ -1,10 +1,13 @@
-"""Free start times: one computation that the public flow, the admin and the benchmarks share.
+"""Free start times, and why a start is not one: the computation that the public flow, the
+booking services, the back-office calendar and the benchmarks share.
 
-A start is free for a therapist when the session plus its cleanup buffer fits inside one of
-their working intervals and clashes with no blocking appointment, time off or clinic closure,
-and (for clients) lies between the minimum notice and the booking horizon. Times are computed on
-the clinic's wall clock and compared as aware instants, so daylight-saving changes are right.
-The number of queries is fixed: it does not grow with days, therapists or appointments.
+A start is free for a therapist when it lies on the policy's grid, the session fits inside one
+of their shifts (`booking.working_time`) without touching time off, the session and its cleanup
+buffer clash with no other session and its buffer, and (for clients) it lies between the
+minimum notice and the booking horizon. The buffer separates sessions only: a session may end
+exactly when a shift ends, the day ends or time off begins. Times are computed on the clinic's
+wall clock and compared as aware instants, so daylight-saving changes are right. The number of
+queries is fixed: it does not grow with days, therapists or appointments.
 """
 
 from bisect import bisect_left
@@ -14,14 +17,24 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from booking.models import (
-    Appointment,
-    BookingPolicy,
-    ClinicClosure,
-    ServiceOption,
-    Therapist,
-    TimeOff,
-)
+from booking.exceptions import SlotUnavailable
+from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
+from booking.working_time import WorkingDay, WorkingTime, local_midnight, wall, working_time
+
+# The rules a start can break, as `Refusal.rule`.
+CLOSED = "closed"
+NOTICE = "notice"
+HORIZON = "horizon"
+NOT_OFFERED = "not_offered"
+NOT_WORKING = "not_working"
+OUTSIDE_HOURS = "outside_hours"
+OFF_GRID = "off_grid"
+SHIFT_END = "shift_end"
+TIME_OFF = "time_off"
+TAKEN = "taken"
+BUFFER_AFTER = "buffer_after"
+BUFFER_BEFORE = "buffer_before"
+NOBODY_FREE = "nobody_free"
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,22 @@ class Slot:
     @property
     def local_start(self) -> datetime:
         return timezone.localtime(self.start)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a start is not offered: the rule, and a sentence a client or staff member can read.
+    Only `TAKEN` (the session overlaps another booking) says the time is taken."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Booked:
+    start: datetime
+    end: datetime
+    blocked_until: datetime
 
 
 @dataclass
@@ -62,121 +91,173 @@ def buffer_for(option: ServiceOption, policy: BookingPolicy) -> timedelta:
     return timedelta(minutes=policy.buffer_minutes if minutes is None else minutes)
 
 
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+def _clock(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%-I:%M %p")
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 @dataclass
 class Availability:
-    """Free slots for one service option over a range of days, computed once."""
+    """Free slots over a range of days, computed once: for one service option (who offers it,
+    its length and buffer), or with `for_length` for a session length (the back office)."""
 
-    option: ServiceOption
+    option: ServiceOption | None
     first_day: date
     last_day: date
     therapist: Therapist | None = None
     now: datetime | None = None
     ignore: Appointment | None = None
     enforce_policy: bool = True
+    minutes: int | None = None  # without an option: the session length
+    therapists: list[Therapist] | None = None  # without an option: whose time
+    schedules: WorkingTime | None = None  # already read for these days (the calendar's)
     policy: BookingPolicy = field(init=False)
+    session: timedelta = field(init=False)
+    buffer: timedelta = field(init=False)
+    candidates: list[Therapist] = field(init=False)
+    working: WorkingTime = field(init=False)
     slots_by_day: dict[date, list[Slot]] = field(init=False)
     bookings_per_day: dict[tuple[int, date], int] = field(init=False)
+
+    @classmethod
+    def for_length(
+        cls,
+        *,
+        minutes: int,
+        therapists: list[Therapist],
+        first_day: date,
+        last_day: date,
+        now: datetime | None = None,
+        schedules: WorkingTime | None = None,
+    ) -> "Availability":
+        """Starts for a session of `minutes` plus the policy's buffer, for these therapists
+        whatever they offer, as staff book them: no minimum notice, no horizon. `schedules`
+        is their working time for these days when the caller has read it already."""
+        return cls(
+            option=None,
+            first_day=first_day,
+            last_day=last_day,
+            now=now,
+            enforce_policy=False,
+            minutes=minutes,
+            therapists=list(therapists),
+            schedules=schedules,
+        )
 
     def __post_init__(self) -> None:
         # All arithmetic in UTC: Python adds and compares datetimes that share a zone on the wall
         # clock, which is wrong by an hour across a daylight-saving change.
         self.now = (self.now or timezone.now()).astimezone(UTC)
         self.policy = BookingPolicy.current()
+        if self.option is not None:
+            self.session = timedelta(minutes=self.option.duration_minutes)
+            self.buffer = buffer_for(self.option, self.policy)
+        else:
+            self.session = timedelta(minutes=self.minutes or 0)
+            self.buffer = timedelta(minutes=self.policy.buffer_minutes)
         self.slots_by_day = {}
         self.bookings_per_day = defaultdict(int)
+        self._booked: dict[int, list[_Booked]] = defaultdict(list)
         self._compute()
 
     def _therapists(self) -> list[Therapist]:
+        if self.option is None:
+            found = list(self.therapists or [])
+            return [t for t in found if self.therapist is None or t.pk == self.therapist.pk]
         queryset = Therapist.objects.active().filter(services=self.option.service_id)
         if self.therapist is not None:
             queryset = queryset.filter(pk=self.therapist.pk)
-        return list(queryset.prefetch_related("working_hours"))
+        return list(queryset)
 
     def _compute(self) -> None:
-        therapists = self._therapists()
+        self.candidates = therapists = self._therapists()
+        ids = [t.pk for t in therapists]
+        covered = self.schedules is not None and (
+            set(ids) <= set(self.schedules.therapist_ids)
+            and (self.schedules.first_day, self.schedules.last_day)
+            == (self.first_day, self.last_day)
+        )
+        self.working = (
+            self.schedules if covered else working_time(ids, self.first_day, self.last_day)
+        )
         if not therapists or self.last_day < self.first_day:
             return
         range_start = local_midnight(self.first_day)
         range_end = local_midnight(self.last_day + timedelta(days=1))
-        ids = [t.pk for t in therapists]
 
-        intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
         appointments = (
             Appointment.objects.blocking()
             .filter(therapist_id__in=ids)
             .overlapping(range_start - timedelta(days=1), range_end + timedelta(days=1))
+            .order_by("start")
         )
         if self.ignore is not None:
             appointments = appointments.exclude(pk=self.ignore.pk)
-        for therapist_id, start, blocked_until in appointments.values_list(
-            "therapist_id", "start", "blocked_until"
+        for therapist_id, start, end, blocked_until in appointments.values_list(
+            "therapist_id", "start", "end", "blocked_until"
         ):
-            intervals[therapist_id].append((start, blocked_until))
+            self._booked[therapist_id].append(_Booked(start, end, blocked_until))
             self.bookings_per_day[(therapist_id, timezone.localdate(start))] += 1
-        for therapist_id, start, end in TimeOff.objects.filter(
-            therapist_id__in=ids, starts_at__lt=range_end, ends_at__gt=range_start
-        ).values_list("therapist_id", "starts_at", "ends_at"):
-            intervals[therapist_id].append((start, end))
-        closed = self._closed_days()
-        busy = {therapist_id: _Busy.of(spans) for therapist_id, spans in intervals.items()}
+        busy = {
+            therapist_id: _Busy.of([(b.start, b.blocked_until) for b in booked])
+            for therapist_id, booked in self._booked.items()
+        }
 
-        session = timedelta(minutes=self.option.duration_minutes)
-        blocked = session + buffer_for(self.option, self.policy)
+        blocked = self.session + self.buffer
         earliest, latest = self._policy_bounds()
-        day = self.first_day
-        while day <= self.last_day:
+        for day in self.working.days():
             slots: list[Slot] = []
-            if day not in closed:
-                for therapist in therapists:
-                    therapist_busy = busy.get(therapist.pk, _Busy())
-                    for start in self._starts(therapist, day, blocked):
-                        if earliest is not None and not (earliest <= start <= latest):
-                            continue
-                        if not therapist_busy.clashes(start, start + blocked):
-                            slots.append(Slot(start=start, therapist=therapist))
+            for therapist in therapists:
+                working = self.working.day(therapist.pk, day)
+                therapist_busy = busy.get(therapist.pk, _Busy())
+                for start in self._starts(working):
+                    if earliest is not None and not (earliest <= start <= latest):
+                        continue
+                    if working.off_during(start, start + self.session):
+                        continue  # time off stops the session, not its cleanup
+                    if not therapist_busy.clashes(start, start + blocked):
+                        slots.append(Slot(start=start, therapist=therapist))
             slots.sort(key=lambda slot: (slot.start, slot.therapist.order, slot.therapist.name))
             self.slots_by_day[day] = slots
-            day += timedelta(days=1)
-
-    def _closed_days(self) -> set[date]:
-        closed: set[date] = set()
-        for first, last in ClinicClosure.objects.filter(
-            first_day__lte=self.last_day, last_day__gte=self.first_day
-        ).values_list("first_day", "last_day"):
-            day = max(first, self.first_day)
-            while day <= min(last, self.last_day):
-                closed.add(day)
-                day += timedelta(days=1)
-        return closed
 
     def _policy_bounds(self) -> tuple[datetime | None, datetime | None]:
         if not self.enforce_policy:
             return None, None
         return self.now + self.policy.min_notice, self.now + self.policy.horizon
 
-    def _starts(self, therapist: Therapist, day: date, blocked: timedelta):
-        """Start times on the step grid (from local midnight) whose session and buffer fit."""
+    def _starts(self, working: WorkingDay):
+        """Starts on the step grid (from local midnight) whose session fits inside a shift."""
         step = self.policy.step_minutes
-        zone = timezone.get_current_timezone()
-        for hours in therapist.working_hours.all():
-            if hours.weekday != day.weekday():
-                continue
-            interval_end = datetime.combine(day, hours.ends, tzinfo=zone).astimezone(UTC)
-            minute = hours.starts.hour * 60 + hours.starts.minute
+        for shift in working.shifts:
+            local = timezone.localtime(shift.start)
+            minute = local.hour * 60 + local.minute
             minute += -minute % step
             while minute < 24 * 60:
-                wall = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+                at = time(minute // 60, minute % 60)
                 minute += step
-                start = wall.astimezone(UTC)
-                if start.astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+                start = wall(working.day, at)
+                if timezone.localtime(start).time() != at or start < shift.start:
                     continue  # a wall-clock time skipped by the spring-forward change
-                if start + blocked > interval_end:
+                if start + self.session > shift.end:
                     break
                 yield start
+
+    def _on_grid(self, start: datetime) -> bool:
+        """On the step grid from local midnight, and the one real instant of its wall time
+        (the fall-back hour's second pass and the spring-forward gap are not starts)."""
+        local = timezone.localtime(start)
+        minute = local.hour * 60 + local.minute
+        return (
+            local.second == 0
+            and local.microsecond == 0
+            and minute % self.policy.step_minutes == 0
+            and wall(local.date(), local.time().replace(fold=0)) == start
+        )
+
+    # Reading the result
 
     def days(self) -> list[date]:
         return list(self.slots_by_day)
@@ -186,6 +267,10 @@ class Availability:
 
     def days_with_slots(self) -> list[date]:
         return [day for day, slots in self.slots_by_day.items() if slots]
+
+    def starts(self, therapist: Therapist, day: date) -> set[datetime]:
+        """The instants (UTC) at which this therapist is free on that day."""
+        return {slot.start for slot in self.slots(day) if slot.therapist.pk == therapist.pk}
 
     def free_therapists_at(self, start: datetime) -> list[Therapist]:
         day = timezone.localdate(start)
@@ -221,6 +306,126 @@ class Availability:
         closest = sorted(unique.values(), key=lambda slot: abs(slot.start - start))[:count]
         return sorted(closest, key=lambda slot: slot.start)
 
+    # Why a start is not offered
+
+    def why_not(self, start: datetime, therapist: Therapist | None = None) -> str | None:
+        """The sentence that names the rule refusing `start` (None when it is offered)."""
+        refusal = self.refusal(start, therapist)
+        return None if refusal is None else refusal.message
+
+    def refusal(self, start: datetime, therapist: Therapist | None = None) -> Refusal | None:
+        """Which rule refuses `start` for `therapist` (or for everyone who could take it when
+        None and this availability is for anyone); None when the start is offered."""
+        start = start.astimezone(UTC)
+        day = timezone.localdate(start)
+        if not self.first_day <= day <= self.last_day:
+            return self._for_day(day).refusal(start, therapist)
+        if closed := self.working.closures.get(day):
+            return Refusal(CLOSED, f"The clinic is closed on {day:%A, %B %-d} ({closed}).")
+        policy = self.policy
+        if self.enforce_policy and start < self.now + policy.min_notice:
+            return Refusal(
+                NOTICE, f"Online bookings need at least {policy.min_notice_hours} hours' notice."
+            )
+        if self.enforce_policy and start > self.now + policy.horizon:
+            return Refusal(HORIZON, f"We take bookings up to {policy.horizon_days} days ahead.")
+        therapist = therapist or self.therapist
+        if therapist is not None and therapist.pk not in {t.pk for t in self.candidates}:
+            if self.option is None:
+                return Refusal(
+                    NOT_OFFERED,
+                    f"{therapist.name} offers no {_minutes(self.session)}-minute session.",
+                )
+            return Refusal(
+                NOT_OFFERED,
+                f"{therapist.name} doesn't take bookings for {self.option.service.name}.",
+            )
+        people = [therapist] if therapist is not None else self.candidates
+        if not people:
+            return Refusal(NOT_OFFERED, "No therapist takes bookings for this at the moment.")
+        refusals = [self._refusal_for(person, start, day) for person in people]
+        if any(refusal is None for refusal in refusals):
+            return None
+        if len({refusal.rule for refusal in refusals}) == 1 and refusals[0].rule in (
+            TAKEN,
+            OFF_GRID,
+        ):
+            return refusals[0]
+        if len(refusals) == 1:
+            return refusals[0]
+        reasons = " ".join(
+            f"{person.name} has another session then." if refusal.rule == TAKEN else refusal.message
+            for person, refusal in zip(people, refusals, strict=True)
+        )
+        return Refusal(NOBODY_FREE, f"No therapist is free at {_clock(start)}. {reasons}")
+
+    def _for_day(self, day: date) -> "Availability":
+        return Availability(
+            option=self.option,
+            first_day=day,
+            last_day=day,
+            therapist=self.therapist,
+            now=self.now,
+            ignore=self.ignore,
+            enforce_policy=self.enforce_policy,
+            minutes=self.minutes,
+            therapists=self.therapists,
+        )
+
+    def _refusal_for(self, therapist: Therapist, start: datetime, day: date) -> Refusal | None:
+        name, working = therapist.name, self.working.day(therapist.pk, day)
+        end, blocked_until = start + self.session, start + self.session + self.buffer
+        if not working.shifts:
+            return Refusal(NOT_WORKING, f"{name} isn't working on {day:%A, %B %-d}.")
+        shift = working.shift_at(start)
+        if shift is None:
+            hours = " and ".join(f"{_clock(s.start)} to {_clock(s.end)}" for s in working.shifts)
+            return Refusal(
+                OUTSIDE_HOURS, f"{_clock(start)} is outside {name}'s hours that day: {hours}."
+            )
+        if not self._on_grid(start):
+            step = self.policy.step_minutes
+            return Refusal(
+                OFF_GRID,
+                f"Sessions start every {step} minutes; {_clock(start)} isn't one of the start "
+                "times. Please choose one of the listed times.",
+            )
+        if end > shift.end:
+            return Refusal(
+                SHIFT_END,
+                f"A {_minutes(self.session)}-minute session at {_clock(start)} would end after "
+                f"{name}'s shift ends at {_clock(shift.end)}.",
+            )
+        if off := working.off_during(start, end):
+            until = timezone.localtime(off.end)
+            ending = (
+                _clock(off.end) if until.date() == day else f"{until:%a %b %-d} {_clock(until)}"
+            )
+            why = f" ({off.label})" if off.label and not self.enforce_policy else ""
+            return Refusal(
+                TIME_OFF, f"{name} has time off from {_clock(off.start)} to {ending}{why}."
+            )
+        booked = self._booked.get(therapist.pk, [])
+        if any(b.start < end and start < b.end for b in booked):
+            return Refusal(TAKEN, SlotUnavailable.message)
+        for b in booked:
+            if b.end <= start < b.blocked_until:
+                return Refusal(
+                    BUFFER_AFTER,
+                    f"{name} needs the {_minutes(b.blocked_until - b.end)}-minute cleanup after "
+                    f"the session at {_clock(b.start)}: the next start is at "
+                    f"{_clock(b.blocked_until)} or later.",
+                )
+        for b in booked:
+            if end <= b.start < blocked_until:
+                return Refusal(
+                    BUFFER_BEFORE,
+                    f"{name} needs the {_minutes(self.buffer)}-minute cleanup before the session "
+                    f"at {_clock(b.start)}: a {_minutes(self.session)}-minute session must end by "
+                    f"{_clock(b.start - self.buffer)}.",
+                )
+        return None
+
 
 def free_slots(
     *,
@@ -242,4 +447,4 @@ def policy_days(now: datetime | None = None) -> tuple[date, date]:
     return timezone.localdate(now + policy.min_notice), timezone.localdate(now + policy.horizon)
 
 
-__all__ = ["Availability", "Slot", "buffer_for", "free_slots", "policy_days"]
+__all__ = ["Availability", "Refusal", "Slot", "buffer_for", "free_slots", "policy_days"]

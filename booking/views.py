@@ -2,6 +2,7 @@
 selector or service, and pick the response; the rules live in availability and services."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +22,7 @@ from booking.exceptions import (
     SlotUnavailable,
 )
 from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
-from booking.models import Appointment, BookingPolicy, Therapist
+from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
 from booking.ratelimit import over_limit
 from booking.selectors import (
     TOO_MANY_TRIES,
@@ -55,10 +56,12 @@ def day_periods(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
     return [(name, slots) for name, slots in periods.items() if slots]
 
 
-def _days_ahead(option, therapist, start_day: date) -> tuple[list[tuple[date, int]], date | None]:
+def _days_ahead(
+    option: ServiceOption, therapist: Therapist | None, start_day: date | None
+) -> tuple[list[tuple[date, int]], date | None]:
     """The next days with free time (and how many times each has), and where "later" starts."""
     first, last = policy_days()
-    start_day = max(start_day, first)
+    start_day = max(start_day or first, first)
     end_day = min(start_day + timedelta(days=27), last)
     availability = Availability(
         option=option, first_day=start_day, last_day=end_day, therapist=therapist
@@ -73,11 +76,6 @@ def _days_ahead(option, therapist, start_day: date) -> tuple[list[tuple[date, in
     return days, (later if later <= last else None)
 
 
-def _render_step(request, step: str, context: dict, status: int = 200) -> HttpResponse:
-    context = {"step": step, "steps": STEPS, "policy": BookingPolicy.current(), **context}
-    return render(request, "booking/book.html", context, status=status)
-
-
 STEPS = [
     ("service", "Massage"),
     ("therapist", "Therapist"),
@@ -86,20 +84,108 @@ STEPS = [
     ("details", "Your details"),
     ("review", "Review"),
 ]
+NOT_FREE = "That time isn't available. Please choose one of the free times."
 
 
-def _time_step(request, selection, day, error: str = "", status: int = 200, wanted=None):
-    option = selection.option
-    therapist = selection.cleaned_data["therapist_obj"]
+def _render_step(
+    request: HttpRequest, step: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context = {"step": step, "steps": STEPS, "policy": BookingPolicy.current(), **context}
+    return render(request, "booking/book.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest) -> HttpResponse:
+    """The booking wizard. The address (or the posted form) carries the choices made so far,
+    and the first step still missing a choice answers; details and confirmation are POSTs."""
+    selection = SelectionForm(request.POST if request.method == "POST" else request.GET)
+    if not selection.is_valid():
+        return _link_refused(request, selection)
+    data = selection.cleaned_data
+    if data["service"] is None or selection.option is None:
+        return _service_step(request, selection)
+    if not data.get("therapist"):
+        return _therapist_step(request, selection)
+    if data.get("day") is None:
+        return _day_step(request, selection, _parse_day(request.GET.get("from")))
     first, last = policy_days()
+    if not first <= data["day"] <= last:
+        return _day_refused(request, selection, first)
+    if selection.start is None:
+        return _time_step(request, selection)
+    if request.method == "GET":
+        return _details_step(request, selection)
+    return _details_posted(request, selection)
+
+
+def _link_refused(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
+    """A link that can't be followed (unknown massage, bad date...): why, then the massages."""
+    context = {"services": bookable_services(), "selection_errors": selection.errors}
+    return _render_step(request, "service", context, status=400)
+
+
+def _service_step(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
+    """Step 1: the massage and its length; only what the therapist gives, if one is chosen."""
+    data = selection.cleaned_data
+    services = bookable_services()
+    if data["therapist_obj"] is not None:
+        services = services.filter(therapists=data["therapist_obj"])
+    context = {"services": services, "chosen": data["service"], "selection": data}
+    return _render_step(request, "service", context)
+
+
+def _therapist_step(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
+    """Step 2: the therapists who give the massage, or the first available."""
+    data = selection.cleaned_data
+    therapists = Therapist.objects.active().filter(services=data["service"])
+    return _render_step(request, "therapist", {"selection": data, "therapists": therapists})
+
+
+def _day_step(
+    request: HttpRequest,
+    selection: SelectionForm,
+    from_day: date | None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Step 3: the next days with free time, from `from_day` (the "later" link) or the first."""
+    data = selection.cleaned_data
+    days, later = _days_ahead(selection.option, data["therapist_obj"], from_day)
+    context = {"selection": data, "days": days, "later": later}
+    if error:
+        context["error"] = error
+    return _render_step(request, "day", context, status)
+
+
+def _day_refused(request: HttpRequest, selection: SelectionForm, first: date) -> HttpResponse:
+    """A day before the notice or past the horizon: why, then the days from the first."""
+    if selection.cleaned_data["day"] < first:
+        error = "That day can no longer be booked online. Please choose another day."
+    else:
+        error = f"We take bookings up to {BookingPolicy.current().horizon_days} days ahead."
+    return _day_step(request, selection, first, error=error, status=400)
+
+
+def _time_step(
+    request: HttpRequest,
+    selection: SelectionForm,
+    error: str = "",
+    status: int = 200,
+    wanted: datetime | None = None,
+) -> HttpResponse:
+    """Step 4: the free times on the day; with `wanted` (a time refused), the nearest free."""
+    option, data = selection.option, selection.cleaned_data
+    day, therapist = data["day"], data["therapist_obj"]
     availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
     context = {
-        "selection": selection.cleaned_data,
+        "selection": data,
         "day": day,
         "periods": day_periods(availability.slots(day)),
         "error": error,
     }
     if wanted is not None:
+        first, last = policy_days()
         around = Availability(
             option=option,
             first_day=max(first, day - timedelta(days=3)),
@@ -110,108 +196,93 @@ def _time_step(request, selection, day, error: str = "", status: int = 200, want
     return _render_step(request, "time", context, status)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def book(request: HttpRequest) -> HttpResponse:
-    source = request.POST if request.method == "POST" else request.GET
-    selection = SelectionForm(source)
-    if not selection.is_valid():
-        return _render_step(
-            request,
-            "service",
-            {"services": bookable_services(), "selection_errors": selection.errors},
-            status=400,
-        )
-    data = selection.cleaned_data
-    service, option = data["service"], selection.option
-    if service is None or option is None:
-        services = bookable_services()
-        if data["therapist_obj"] is not None:
-            services = services.filter(therapists=data["therapist_obj"])
-        context = {"services": services, "chosen": service, "selection": data}
-        return _render_step(request, "service", context)
-    if not data.get("therapist"):
-        therapists = Therapist.objects.active().filter(services=service)
-        return _render_step(request, "therapist", {"selection": data, "therapists": therapists})
+def _therapist_for(request: HttpRequest, selection: SelectionForm) -> Therapist | None:
+    """Who takes the chosen time, keeping the therapist already shown while still free."""
+    day, therapist = selection.cleaned_data["day"], selection.cleaned_data["therapist_obj"]
+    availability = Availability(
+        option=selection.option, first_day=day, last_day=day, therapist=therapist
+    )
+    return availability.therapist_for(selection.start, shown=request.POST.get("assigned", ""))
 
-    therapist = data["therapist_obj"]
-    first, last = policy_days()
-    day = data.get("day")
-    if day is None:
-        from_day = _parse_day(request.GET.get("from")) or first
-        days, later = _days_ahead(option, therapist, from_day)
-        context = {"selection": data, "days": days, "later": later}
-        return _render_step(request, "day", context)
-    if not first <= day <= last:
-        error = (
-            "That day can no longer be booked online. Please choose another day."
-            if day < first
-            else f"We take bookings up to {BookingPolicy.current().horizon_days} days ahead."
-        )
-        days, later = _days_ahead(option, therapist, first)
-        context = {"selection": data, "days": days, "later": later, "error": error}
-        return _render_step(request, "day", context, status=400)
 
-    start = selection.start
-    if start is None:
-        return _time_step(request, selection, day)
+def _details_step(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
+    """Step 5: who the client will see, and the details and intake forms (typed before, kept)."""
+    assigned = _therapist_for(request, selection)
+    if assigned is None:
+        return _time_step(request, selection, NOT_FREE, status=400, wanted=selection.start)
+    context = {
+        "selection": selection.cleaned_data,
+        "start": selection.start,
+        "assigned": assigned,
+        "form": DetailsForm(initial=request.session.get(SESSION_DETAILS, {})),
+        "intake": IntakeForm(),
+    }
+    return _render_step(request, "details", context)
 
-    form = DetailsForm(request.POST) if request.method == "POST" else None
-    if form is not None and form.is_valid():
+
+def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
+    """Step 5 posted: the details kept, the time checked again, the details and intake checked."""
+    form = DetailsForm(request.POST)
+    if form.is_valid():
         # Kept before the time is checked: if it was just taken, nothing typed is lost.
         request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
-
-    availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
-    assigned = availability.therapist_for(start, shown=request.POST.get("assigned", ""))
+    assigned = _therapist_for(request, selection)
     if assigned is None:
-        return _time_step(
-            request,
-            selection,
-            day,
-            error="That time isn't available. Please choose one of the free times.",
-            status=400 if request.method == "GET" else 409,
-            wanted=start,
-        )
-
-    context = {"selection": data, "start": start, "assigned": assigned}
-    if form is None:
-        form = DetailsForm(initial=request.session.get(SESSION_DETAILS, {}))
-        return _render_step(request, "details", {**context, "form": form, "intake": IntakeForm()})
-
+        return _time_step(request, selection, NOT_FREE, status=409, wanted=selection.start)
     intake = IntakeForm(request.POST)
-    context.update(form=form, intake=intake)
+    context = {
+        "selection": selection.cleaned_data,
+        "start": selection.start,
+        "assigned": assigned,
+        "form": form,
+        "intake": intake,
+    }
     if not (form.is_valid() and intake.is_valid()):
         return _render_step(request, "details", context, status=400)
     if not intake.screening.may_book:
         return _render_step(request, "details", {**context, "screening": intake.screening})
-    if typed_gift_codes(request.POST) and over_limit(
-        "gift-code", request, settings.GIFT_BALANCE_RATE
-    ):
+    return _review_step(request, selection, context)
+
+
+def _review_step(
+    request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
+) -> HttpResponse:
+    """Step 6: everything to check, with the gift certificate quoted; confirming books."""
+    price = selection.option.price
+    typed = typed_gift_codes(request.POST)
+    if typed and over_limit("gift-code", request, settings.GIFT_BALANCE_RATE):
         # The same budget as the balance page: the review step must not be a guessing oracle.
-        typed = request.POST.get("gift_code", "")[:60]
-        context["gift"] = GiftQuote(due=option.price, typed=typed, error=TOO_MANY_TRIES)
+        shown_typed = request.POST.get("gift_code", "")[:60]
+        context["gift"] = GiftQuote(due=price, typed=shown_typed, error=TOO_MANY_TRIES)
         return _render_step(request, "review", context, status=429)
-    gift = quote_gift_certificate(typed=typed_gift_codes(request.POST), price=option.price)
+    gift = quote_gift_certificate(typed=typed, price=price)
     context["gift"] = gift
     if "confirm" not in request.POST or gift.error:
         return _render_step(request, "review", context, status=400 if gift.error else 200)
     shown = request.POST.get("assigned")
-    if shown and shown != assigned.slug:
+    if shown and shown != context["assigned"].slug:
         # Never book someone other than the therapist the client saw: show the change first.
         context["error"] = (
-            f"The therapist we showed you was just booked at that time. {assigned.name} is free "
-            "instead: please check and confirm again."
+            "The therapist we showed you was just booked at that time. "
+            f"{context['assigned'].name} is free instead: please check and confirm again."
         )
         return _render_step(request, "review", context, status=409)
+    return _confirm_step(request, selection, context)
 
+
+def _confirm_step(
+    request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
+) -> HttpResponse:
+    """Confirmed: book it, or send the client back to the step where they can fix why not."""
+    form, gift, start = context["form"], context["gift"], selection.start
     try:
         appointment = book_appointment(
-            option=option,
+            option=selection.option,
             start=start,
-            therapist=assigned,
+            therapist=context["assigned"],
             client=ClientDetails(**{k: form.cleaned_data[k] for k in DETAIL_FIELDS}),
             request_key=form.cleaned_data["request_key"],
-            intake=intake.answers(),
+            intake=context["intake"].answers(),
             gift_code=gift.code,
         )
     except AlreadyBooked as error:
@@ -219,11 +290,12 @@ def book(request: HttpRequest) -> HttpResponse:
             request, "booking/already_booked.html", {"appointment": error.appointment}, status=409
         )
     except SlotUnavailable as error:
-        return _time_step(request, selection, day, error.message, status=409, wanted=start)
+        return _time_step(request, selection, error.message, status=409, wanted=start)
     except NeedsDoctor as error:
         return _render_step(request, "details", {**context, "screening": error.screening})
     except GiftCertificateError as error:
-        context["gift"] = GiftQuote(typed=gift.typed, due=option.price, error=error.message)
+        due = selection.option.price
+        context["gift"] = GiftQuote(typed=gift.typed, due=due, error=error.message)
         return _render_step(request, "review", context, status=400)
     except BookingError as error:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
@@ -285,6 +357,7 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """The client moves their own booking: a day, then a free time on it, posted to move."""
     appointment = _appointment(token)
     context = {"appointment": appointment, "policy": BookingPolicy.current()}
     if not can_change(appointment):
@@ -295,39 +368,65 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if source.get("day") and (day is None or not first <= day <= last):
         context["error"] = "Please choose one of the days listed."
         day = None
-    availability_args = {"option": appointment.option, "therapist": appointment.therapist}
     if day is None:
-        from_day = _parse_day(request.GET.get("from")) or first
-        availability = Availability(
-            first_day=max(first, from_day),
-            last_day=min(last, max(first, from_day) + timedelta(days=27)),
-            ignore=appointment,
-            **availability_args,
-        )
-        context["days"] = [(d, len(availability.slots(d))) for d in availability.days_with_slots()][
-            :DAYS_PER_PAGE
-        ]
-        status = 400 if "error" in context else 200
-        return _private(render(request, "booking/reschedule.html", context, status=status))
-
-    availability = Availability(
-        first_day=day, last_day=day, ignore=appointment, **availability_args
-    )
-    context.update(day=day, periods=day_periods(availability.slots(day)))
+        return _reschedule_days(request, appointment, context, first, last)
+    context.update(day=day, periods=_reschedule_periods(appointment, day))
     if request.method == "GET":
-        return _private(render(request, "booking/reschedule.html", context))
+        return _reschedule_page(request, context)
+    return _reschedule_move(request, appointment, context)
+
+
+def _reschedule_page(
+    request: HttpRequest, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return _private(render(request, "booking/reschedule.html", context, status=status))
+
+
+def _reschedule_days(
+    request: HttpRequest, appointment: Appointment, context: dict[str, Any], first: date, last: date
+) -> HttpResponse:
+    """Moving, step 1: the days with free time for the same massage and therapist."""
+    from_day = max(first, _parse_day(request.GET.get("from")) or first)
+    availability = Availability(
+        option=appointment.option,
+        therapist=appointment.therapist,
+        first_day=from_day,
+        last_day=min(last, from_day + timedelta(days=27)),
+        ignore=appointment,
+    )
+    days = [(d, len(availability.slots(d))) for d in availability.days_with_slots()]
+    context["days"] = days[:DAYS_PER_PAGE]
+    return _reschedule_page(request, context, status=400 if "error" in context else 200)
+
+
+def _reschedule_periods(appointment: Appointment, day: date) -> list[tuple[str, list[Slot]]]:
+    """Moving, step 2: the free times on the day, the booking's own time counted as free."""
+    availability = Availability(
+        option=appointment.option,
+        therapist=appointment.therapist,
+        first_day=day,
+        last_day=day,
+        ignore=appointment,
+    )
+    return day_periods(availability.slots(day))
+
+
+def _reschedule_move(
+    request: HttpRequest, appointment: Appointment, context: dict[str, Any]
+) -> HttpResponse:
+    """Moving, posted: the new time, or why not with the day's free times again."""
     try:
         at = time.fromisoformat(request.POST.get("time", ""))
     except ValueError:
         context["error"] = "Please choose one of the free times."
-        return _private(render(request, "booking/reschedule.html", context, status=400))
-    start = datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+        return _reschedule_page(request, context, status=400)
+    start = datetime.combine(context["day"], at, tzinfo=timezone.get_current_timezone())
     try:
         reschedule_appointment(appointment=appointment, start=start)
     except BookingError as error:
         context["error"] = error.message
         status = 409 if isinstance(error, SlotUnavailable) else 400
-        return _private(render(request, "booking/reschedule.html", context, status=status))
+        return _reschedule_page(request, context, status=status)
     messages.success(request, "Your appointment has been moved. We've emailed the new time.")
     return redirect(appointment)
 

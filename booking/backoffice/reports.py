@@ -1,6 +1,7 @@
 """The owner's figures: bookings, utilisation, revenue and no-shows for a week.
 
-Utilisation is booked minutes over working minutes (weekly hours, less time off and closures).
+Utilisation is booked minutes over working minutes (weekly hours and extra shifts, less time off
+and closed days: `booking.working_time`).
 Revenue counts completed sessions at the price they were booked at.
 """
 
@@ -12,7 +13,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from booking.models import Appointment, ClinicClosure, Therapist, TimeOff
+from booking.models import Appointment, Therapist
+from booking.working_time import working_time
 
 
 @dataclass(frozen=True)
@@ -59,31 +61,6 @@ def _local(day: date, at: time = time.min) -> datetime:
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
 
-def _covered(interval: tuple[datetime, datetime], spans: list) -> timedelta:
-    """How much of `interval` the spans cover, counting overlapping time off once."""
-    covered, reached = timedelta(0), interval[0]
-    for start, end in sorted(spans):
-        start, end = max(start, reached), min(end, interval[1])
-        if end > start:
-            covered += end - start
-            reached = end
-    return covered
-
-
-def working_minutes(therapist: Therapist, days: list[date], off, closed: set[date]) -> int:
-    total = timedelta(0)
-    for day in days:
-        if day in closed:
-            continue
-        for hours in therapist.working_hours.all():
-            if hours.weekday != day.weekday():
-                continue
-            interval = (_local(day, hours.starts), _local(day, hours.ends))
-            total += interval[1] - interval[0]
-            total -= _covered(interval, off)
-    return int(total.total_seconds() // 60)
-
-
 def week_report(monday: date) -> WeekReport:
     """Figures for the week starting `monday` (clinic time), in a fixed number of queries."""
     days = [monday + timedelta(days=n) for n in range(7)]
@@ -97,22 +74,10 @@ def week_report(monday: date) -> WeekReport:
         per_day[timezone.localdate(starts)] += 1
         booked[therapist_id] += int((ends - starts).total_seconds() // 60)
 
-    closed: set[date] = set()
-    for closure in ClinicClosure.objects.filter(first_day__lte=days[-1], last_day__gte=monday):
-        closed |= {d for d in days if closure.first_day <= d <= closure.last_day}
-    off: dict[int, list] = defaultdict(list)
-    for therapist_id, off_start, off_end in TimeOff.objects.filter(
-        starts_at__lt=end, ends_at__gt=start
-    ).values_list("therapist_id", "starts_at", "ends_at"):
-        off[therapist_id].append((off_start, off_end))
-
-    therapists = Therapist.objects.active().prefetch_related("working_hours")
+    therapists = list(Therapist.objects.active())
+    working = working_time([t.pk for t in therapists], days[0], days[-1])
     utilisation = [
-        Utilisation(
-            therapist=t,
-            booked_minutes=booked[t.pk],
-            working_minutes=working_minutes(t, days, off[t.pk], closed),
-        )
+        Utilisation(therapist=t, booked_minutes=booked[t.pk], working_minutes=working.minutes(t.pk))
         for t in therapists
     ]
     outcomes = in_week.aggregate(

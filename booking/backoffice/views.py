@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking.backoffice.calendar import day_grid, schedule_columns, week_grid
+from booking.backoffice.calendar import (
+    DEFAULT_MINUTES,
+    day_grid,
+    schedule_columns,
+    session_lengths,
+    week_grid,
+)
 from booking.backoffice.exports import appointments_csv as appointments_csv_response
 from booking.backoffice.forms import (
     ClinicCancelForm,
@@ -41,6 +47,23 @@ def _day(request: HttpRequest) -> date | None:
     return bounded_day(value) if value else timezone.localdate()
 
 
+def _minutes(request: HttpRequest, lengths: list[int]) -> int | None:
+    """The session length the calendar offers starts for: one the clinic sells, 60 by default."""
+    value = request.GET.get("minutes", "")
+    if not value:
+        return DEFAULT_MINUTES
+    try:
+        minutes = int(value)
+    except ValueError:
+        return None
+    return minutes if minutes in lengths else None
+
+
+def _bad_length(lengths: list[int]) -> HttpResponse:
+    offered = ", ".join(str(n) for n in lengths)
+    return HttpResponseBadRequest(f"Choose a session length the clinic offers: {offered} minutes.")
+
+
 def _context(request: HttpRequest, **extra) -> dict:
     return {
         **admin.site.each_context(request),
@@ -62,12 +85,18 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     if day is None:
         return HttpResponseBadRequest("The date must look like 2026-03-10.")
-    grid = day_grid(day, visible_therapists(request))
+    lengths = session_lengths()
+    minutes = _minutes(request, lengths)
+    if minutes is None:
+        return _bad_length(lengths)
+    grid = day_grid(day, visible_therapists(request), minutes)
     context = _context(
         request,
         title=f"Day: {day:%A, %B %-d, %Y}",
         day=day,
         grid=grid,
+        minutes=minutes,
+        lengths=lengths,
         previous=day - timedelta(days=1),
         next=day + timedelta(days=1),
         today=timezone.localdate(),
@@ -81,12 +110,18 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     day = _day(request)
     if day is None:
         return HttpResponseBadRequest("The date must look like 2026-03-10.")
+    lengths = session_lengths()
+    minutes = _minutes(request, lengths)
+    if minutes is None:
+        return _bad_length(lengths)
     monday = day - timedelta(days=day.weekday())
-    grid = week_grid(monday, therapist)
+    grid = week_grid(monday, therapist, minutes)
     context = _context(
         request,
         title=f"Week of {monday:%B %-d, %Y}: {therapist.name}",
         therapist=therapist,
+        minutes=minutes,
+        lengths=lengths,
         therapists=visible_therapists(request),
         monday=monday,
         grid=grid,

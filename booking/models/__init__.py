@@ -13,7 +13,7 @@ from booking.models.gift_certificates import (
 from booking.models.intake import Habit, Intake, PainDuration, Zone
 from booking.models.outbox import OutboundEmail
 from booking.models.policy import BookingPolicy
-from booking.models.schedules import ClinicClosure, TimeOff, WorkingHours
+from booking.models.schedules import ClinicClosure, ExtraShift, TimeOff, WorkingHours
 from booking.models.staff import Therapist
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Client",
     "Clinic",
     "ClinicClosure",
+    "ExtraShift",
     "GiftCertificate",
     "GiftLedgerEntry",
     "GiftSettings",

@@ -1,4 +1,7 @@
-"""When therapists work and when nobody does: weekly hours, time off, clinic closures."""
+"""When therapists work and when nobody does: weekly hours, extra shifts, time off, closures.
+
+Read them together through `booking.working_time`, which turns them into instants once.
+"""
 
 from django.db import models
 from django.utils import timezone
@@ -34,6 +37,35 @@ class WorkingHours(models.Model):
     def __str__(self) -> str:
         return (
             f"{self.therapist}: {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+        )
+
+
+class ExtraShift(models.Model):
+    """A one-off shift on a date, on top of the weekly hours (covering for a colleague, a late
+    evening). A clinic closure still wins: nobody works on a closed day."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="extra_shifts")
+    day = models.DateField()
+    starts = models.TimeField(help_text="Clinic time.")
+    ends = models.TimeField(help_text="Clinic time.")
+    note = models.CharField(max_length=200, blank=True, help_text="For example: covering for Ben.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")),
+                name="extra_shift_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        """On the clinic's wall clock, as staff read it in titles, messages and history."""
+        return (
+            f"{self.therapist}: extra shift {self.day:%a %b %-d, %Y} "
+            f"{self.starts:%-I:%M %p} to {self.ends:%-I:%M %p}"
         )
 
 

@@ -97,7 +97,7 @@ def book_appointment(
     )
     chosen = availability.fairest_therapist_at(start)
     if chosen is None:
-        raise SlotUnavailable(start, _why_not(availability, start))
+        raise SlotUnavailable(start, availability.why_not(start))
 
     end = start + timedelta(minutes=option.duration_minutes)
     appointment = Appointment(
@@ -126,16 +126,6 @@ def book_appointment(
         notify_clinic=notify_clinic,
     )
     return appointment
-
-
-def _why_not(availability: Availability, start: datetime) -> str | None:
-    """Say which rule a refused start broke, when it is one the client can act on."""
-    policy = availability.policy
-    if availability.enforce_policy and start < availability.now + policy.min_notice:
-        return f"Online bookings need at least {policy.min_notice_hours} hours' notice."
-    if availability.enforce_policy and start > availability.now + policy.horizon:
-        return f"We take bookings up to {policy.horizon_days} days ahead."
-    return None
 
 
 def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
@@ -193,7 +183,7 @@ def reschedule_appointment(
         enforce_policy=not is_staff(by),
     )
     if appointment.therapist not in availability.free_therapists_at(start):
-        raise SlotUnavailable(start)
+        raise SlotUnavailable(start, availability.why_not(start, appointment.therapist))
     buffer = appointment.blocked_until - appointment.end
     appointment.start = start
     appointment.end = start + timedelta(minutes=appointment.option.duration_minutes)

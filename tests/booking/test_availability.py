@@ -1,4 +1,10 @@
-"""Free start times: working hours, breaks, time off, closures, bookings, policy and clocks."""
+"""Free start times: working hours, breaks, time off, closures, bookings, policy and clocks.
+
+The cleanup buffer separates sessions only: a session may end exactly when a shift ends, the day
+ends or time off begins (a 9-17 day offers 16:00 for an hour). Earlier versions kept the buffer
+free before the end of every shift too, which is why these expectations end 15 minutes later
+than they once did.
+"""
 
 from datetime import UTC, date, timedelta
 
@@ -67,13 +73,14 @@ def therapist(service):
 # Working hours
 
 
-def test_a_lunch_break_cuts_the_day_so_no_session_and_buffer_straddles_it(option, therapist):
+def test_a_lunch_break_cuts_the_day_so_no_session_straddles_it(option, therapist):
     week_of_hours(therapist, [("09:00", "12:00"), ("13:00", "17:00")], days=TUESDAY_ONLY)
 
     slots = free_slots(option=option, day=TUESDAY, therapist=therapist, now=NOW)
 
-    # 10:45 + 60 min + 15 min buffer ends at 12:00 exactly; 11:00 would run into lunch.
-    assert local_times(slots) == every("09:00", "10:45") + every("13:00", "15:45")
+    # 11:00 + 60 min ends at 12:00 exactly (the buffer is between sessions, not before a break);
+    # 11:15 would run into lunch.
+    assert local_times(slots) == every("09:00", "11:00") + every("13:00", "16:00")
 
 
 def test_split_shifts_offer_starts_inside_each_shift_and_none_on_a_day_without_hours(
@@ -90,7 +97,7 @@ def test_split_shifts_offer_starts_inside_each_shift_and_none_on_a_day_without_h
     )
 
     assert local_times(availability.slots(TUESDAY)) == (
-        every("07:30", "08:45") + every("16:00", "18:45")
+        every("07:30", "09:00") + every("16:00", "19:00")
     )
     assert availability.slots(TUESDAY + timedelta(days=1)) == []
     assert availability.days_with_slots() == [TUESDAY]
@@ -99,13 +106,14 @@ def test_split_shifts_offer_starts_inside_each_shift_and_none_on_a_day_without_h
 # Time off and closures
 
 
-def test_time_off_removes_exactly_the_starts_whose_session_and_buffer_overlap_it(option, therapist):
+def test_time_off_removes_exactly_the_starts_whose_session_overlaps_it(option, therapist):
     week_of_hours(therapist, [("09:00", "17:00")], days=TUESDAY_ONLY)
     TimeOffFactory(
         therapist=therapist, starts_at=at("2026-03-10 11:00"), ends_at=at("2026-03-10 12:00")
     )
 
-    assert times_on(option, TUESDAY, therapist) == every("09:00", "09:45") + every("12:00", "15:45")
+    # 10:00 ends exactly when the time off begins: its cleanup is not a session.
+    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:00") + every("12:00", "16:00")
 
 
 def test_a_multi_day_time_off_empties_the_days_inside_it_and_trims_its_first_and_last(
@@ -124,10 +132,10 @@ def test_a_multi_day_time_off_empties_the_days_inside_it_and_trims_its_first_and
         now=NOW,
     )
 
-    assert local_times(availability.slots(date(2026, 3, 10))) == every("09:00", "13:45")
+    assert local_times(availability.slots(date(2026, 3, 10))) == every("09:00", "14:00")
     assert availability.slots(date(2026, 3, 11)) == []
-    assert local_times(availability.slots(date(2026, 3, 12))) == every("10:30", "15:45")
-    assert local_times(availability.slots(date(2026, 3, 13))) == every("09:00", "15:45")
+    assert local_times(availability.slots(date(2026, 3, 12))) == every("10:30", "16:00")
+    assert local_times(availability.slots(date(2026, 3, 13))) == every("09:00", "16:00")
 
 
 def test_a_clinic_closure_removes_its_whole_days_for_every_therapist(option, service, therapist):
@@ -161,7 +169,7 @@ def test_an_appointment_blocks_its_session_and_buffer_and_its_buffers_end_is_fre
     AppointmentFactory(therapist=therapist, option=option, start=at("2026-03-10 12:00"))
 
     # Busy 12:00-13:15: 10:45 ends with its buffer at 12:00; 13:15 starts at blocked_until.
-    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:45") + every("13:15", "15:45")
+    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:45") + every("13:15", "16:00")
 
 
 def test_a_start_one_minute_before_an_appointments_blocked_until_is_not_offered(option, therapist):
@@ -173,7 +181,7 @@ def test_a_start_one_minute_before_an_appointments_blocked_until_is_not_offered(
         blocked_until=at("2026-03-10 13:16"),
     )
 
-    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:45") + every("13:30", "15:45")
+    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:45") + every("13:30", "16:00")
 
 
 def test_a_cancelled_appointment_blocks_nothing(option, therapist):
@@ -185,7 +193,7 @@ def test_a_cancelled_appointment_blocks_nothing(option, therapist):
         status=Appointment.Status.CANCELLED,
     )
 
-    assert times_on(option, TUESDAY, therapist) == every("09:00", "15:45")
+    assert times_on(option, TUESDAY, therapist) == every("09:00", "16:00")
 
 
 def test_a_services_own_buffer_replaces_the_policys_even_when_it_is_zero(therapist):
@@ -194,7 +202,9 @@ def test_a_services_own_buffer_replaces_the_policys_even_when_it_is_zero(therapi
     no_buffer = ServiceOptionFactory(service=ServiceFactory(buffer_minutes=0))
     long_buffer = ServiceOptionFactory(service=ServiceFactory(buffer_minutes=45))
     therapist.services.set([policy_buffer.service, no_buffer.service, long_buffer.service])
-    week_of_hours(therapist, [("09:00", "12:00")], days=TUESDAY_ONLY)
+    week_of_hours(therapist, [("09:00", "13:00")], days=TUESDAY_ONLY)
+    # The buffer keeps its distance from the next session (not from the end of the shift).
+    AppointmentFactory(therapist=therapist, option=policy_buffer, start=at("2026-03-10 12:00"))
 
     assert times_on(policy_buffer, TUESDAY, therapist) == every("09:00", "10:30")
     assert times_on(no_buffer, TUESDAY, therapist) == every("09:00", "11:00")
@@ -218,8 +228,8 @@ def test_ignoring_an_appointment_frees_its_own_time_for_rescheduling(option, the
     week_of_hours(therapist, [("09:00", "13:00")], days=TUESDAY_ONLY)
     booked = AppointmentFactory(therapist=therapist, option=option, start=at("2026-03-10 10:00"))
 
-    assert times_on(option, TUESDAY, therapist) == every("11:15", "11:45")
-    assert times_on(option, TUESDAY, therapist, ignore=booked) == every("09:00", "11:45")
+    assert times_on(option, TUESDAY, therapist) == every("11:15", "12:00")
+    assert times_on(option, TUESDAY, therapist, ignore=booked) == every("09:00", "12:00")
 
 
 # Booking policy: notice, horizon, step
@@ -233,7 +243,7 @@ def test_a_start_inside_the_minimum_notice_is_not_offered_and_one_exactly_at_it_
     # Twelve hours after 21:30 is 09:30 the next morning.
     times = times_on(option, TUESDAY, therapist, now=at("2026-03-09 21:30"))
 
-    assert times == every("09:30", "15:45")
+    assert times == every("09:30", "16:00")
 
 
 def test_no_day_past_the_booking_horizon_has_slots(option, therapist):
@@ -248,7 +258,7 @@ def test_no_day_past_the_booking_horizon_has_slots(option, therapist):
         now=at("2026-04-01 12:00"),
     )
 
-    assert local_times(availability.slots(date(2026, 5, 30))) == every("09:00", "15:45")
+    assert local_times(availability.slots(date(2026, 5, 30))) == every("09:00", "16:00")
     assert local_times(availability.slots(date(2026, 5, 31))) == every("09:00", "12:00")
     assert availability.slots(date(2026, 6, 1)) == []
     assert availability.days_with_slots() == [date(2026, 5, 30), date(2026, 5, 31)]
@@ -259,11 +269,11 @@ def test_starts_follow_the_policy_step_from_local_midnight_when_hours_start_off_
 ):
     week_of_hours(therapist, [("09:10", "12:00")], days=TUESDAY_ONLY)
 
-    assert times_on(option, TUESDAY, therapist) == every("09:15", "10:45")
+    assert times_on(option, TUESDAY, therapist) == every("09:15", "11:00")
 
     BookingPolicy.objects.create(step_minutes=30)
 
-    assert times_on(option, TUESDAY, therapist) == ["09:30", "10:00", "10:30"]
+    assert times_on(option, TUESDAY, therapist) == ["09:30", "10:00", "10:30", "11:00"]
 
 
 def test_without_the_policy_staff_see_times_inside_the_notice_and_past_the_horizon_only_in_hours(
@@ -276,10 +286,10 @@ def test_without_the_policy_staff_see_times_inside_the_notice_and_past_the_horiz
     assert times_on(option, TUESDAY, therapist, now=now) == []
     assert times_on(option, far, therapist, now=now) == []
     assert times_on(option, TUESDAY, therapist, now=now, enforce_policy=False) == every(
-        "09:00", "10:45"
+        "09:00", "11:00"
     )
     assert times_on(option, far, therapist, now=now, enforce_policy=False) == every(
-        "09:00", "10:45"
+        "09:00", "11:00"
     )
     assert times_on(option, date(2026, 3, 11), therapist, now=now, enforce_policy=False) == []
 
@@ -313,6 +323,8 @@ def test_first_available_lists_each_free_therapist_at_each_time_in_the_listed_or
         ("10:30", "Adam Berg"),
         ("10:45", "Zoe Ward"),
         ("10:45", "Adam Berg"),
+        ("11:00", "Zoe Ward"),
+        ("11:00", "Adam Berg"),
     ]
     assert availability.free_therapists_at(at("2026-03-10 09:00")) == [adam]
     assert availability.free_therapists_at(at("2026-03-10 10:15")) == [zoe, adam]
@@ -384,7 +396,7 @@ def test_an_inactive_therapist_or_one_who_does_not_offer_the_service_gets_no_slo
     anyone = Availability(option=option, first_day=TUESDAY, last_day=TUESDAY, now=NOW)
 
     assert {slot.therapist.name for slot in anyone.slots(TUESDAY)} == {"Maria Alvarez"}
-    assert times_on(option, TUESDAY, therapist) == every("09:00", "10:45")
+    assert times_on(option, TUESDAY, therapist) == every("09:00", "11:00")
     assert times_on(option, TUESDAY, resting) == []
     assert times_on(option, TUESDAY, elsewhere) == []
 
@@ -404,7 +416,7 @@ def test_nearest_offers_the_closest_free_times_once_each_whoever_is_free(option,
 # Daylight saving: 2026-03-08 springs forward (EST, UTC-5 -> EDT, UTC-4) and 2026-11-01 falls
 # back (EDT -> EST) in America/New_York.
 
-CLINIC_DAY = every("09:00", "10:45") + every("13:00", "15:45")
+CLINIC_DAY = every("09:00", "11:00") + every("13:00", "16:00")
 
 
 def test_in_the_spring_forward_week_nine_local_is_fourteen_utc_before_and_thirteen_after(
@@ -443,10 +455,13 @@ def test_on_the_spring_forward_sunday_a_session_and_its_buffer_take_their_real_m
 
     slots = free_slots(option=option, day=date(2026, 3, 8), therapist=therapist, now=NOW)
 
-    assert local_times(slots) == ["10:15", "10:30", "10:45"]
-    assert utc_times(slots) == ["14:15", "14:30", "14:45"]
+    # The first free start is 75 real minutes after 09:00 (session and buffer); the last one
+    # ends its 60 real minutes exactly at closing.
+    assert local_times(slots) == ["10:15", "10:30", "10:45", "11:00"]
+    assert utc_times(slots) == ["14:15", "14:30", "14:45", "15:00"]
+    assert slots[0].start - at("2026-03-08 09:00") == timedelta(minutes=75)
     closing = at("2026-03-08 12:00").astimezone(UTC)
-    assert closing - slots[-1].start.astimezone(UTC) == timedelta(minutes=75)
+    assert closing - slots[-1].start.astimezone(UTC) == timedelta(minutes=60)
 
 
 def test_minimum_notice_counts_real_hours_across_the_spring_forward_night_from_a_utc_clock(
@@ -455,7 +470,7 @@ def test_minimum_notice_counts_real_hours_across_the_spring_forward_night_from_a
     week_of_hours(therapist, [("09:00", "17:00")])
     now = at("2026-03-07 21:00").astimezone(UTC)  # 02:00 UTC; +12 h is 14:00 UTC = 10:00 EDT
 
-    assert times_on(option, date(2026, 3, 8), therapist, now=now) == every("10:00", "15:45")
+    assert times_on(option, date(2026, 3, 8), therapist, now=now) == every("10:00", "16:00")
 
 
 def test_minimum_notice_counts_real_hours_across_the_spring_forward_night_from_a_clinic_clock(
@@ -466,7 +481,7 @@ def test_minimum_notice_counts_real_hours_across_the_spring_forward_night_from_a
     # 11 real hours later) unless the code converts to UTC first.
     now = at("2026-03-07 21:00")
 
-    assert times_on(option, date(2026, 3, 8), therapist, now=now) == every("10:00", "15:45")
+    assert times_on(option, date(2026, 3, 8), therapist, now=now) == every("10:00", "16:00")
 
 
 def test_hours_across_the_spring_forward_gap_offer_each_real_start_once_and_only_if_it_fits(
@@ -482,10 +497,11 @@ def test_hours_across_the_spring_forward_gap_offer_each_real_start_once_and_only
     until_four = free_slots(option=option, day=day, therapist=therapist, now=NOW)
     until_five = free_slots(option=option, day=day, therapist=late, now=NOW)
 
-    assert utc_times(until_four) == ["06:00", "06:15", "06:30", "06:45"]
-    assert local_times(until_four) == ["01:00", "01:15", "01:30", "01:45"]
-    assert utc_times(until_five) == every("06:00", "07:45")
-    assert local_times(until_five) == every("01:00", "01:45") + every("03:00", "03:45")
+    # 03:00 EDT (07:00 UTC) ends its hour exactly at the 04:00 EDT close.
+    assert utc_times(until_four) == ["06:00", "06:15", "06:30", "06:45", "07:00"]
+    assert local_times(until_four) == ["01:00", "01:15", "01:30", "01:45", "03:00"]
+    assert utc_times(until_five) == every("06:00", "08:00")
+    assert local_times(until_five) == every("01:00", "01:45") + every("03:00", "04:00")
 
 
 def test_in_the_fall_back_week_nine_local_is_thirteen_utc_before_and_fourteen_after(
@@ -527,10 +543,11 @@ def test_on_the_fall_back_sunday_a_session_and_its_buffer_take_their_real_minute
         option=option, day=date(2026, 11, 1), therapist=therapist, now=at("2026-10-20 08:00")
     )
 
-    assert local_times(slots) == ["10:15", "10:30", "10:45"]
-    assert utc_times(slots) == ["15:15", "15:30", "15:45"]
+    assert local_times(slots) == ["10:15", "10:30", "10:45", "11:00"]
+    assert utc_times(slots) == ["15:15", "15:30", "15:45", "16:00"]
+    assert slots[0].start - at("2026-11-01 09:00") == timedelta(minutes=75)
     closing = at("2026-11-01 12:00").astimezone(UTC)
-    assert closing - slots[-1].start.astimezone(UTC) == timedelta(minutes=75)
+    assert closing - slots[-1].start.astimezone(UTC) == timedelta(minutes=60)
 
 
 # Cost
@@ -573,8 +590,8 @@ def test_the_number_of_queries_does_not_grow_with_days_therapists_or_appointment
             option=busy_option, first_day=days[0], last_day=days[-1], therapist=None, now=now
         )
 
-    assert len(one_day.slots(date(2026, 4, 1))) == 20
-    # Each therapist keeps 10:15-10:45 and 15:15-15:45 a day: 6 x 5 x 29 open days, less the
-    # three starts the time off takes.
-    assert sum(len(month.slots(day)) for day in days) == 867
+    assert len(one_day.slots(date(2026, 4, 1))) == 22
+    # Each therapist keeps 10:15-11:00 and 15:15-16:00 a day: 8 x 5 x 29 open days, less the
+    # four starts the time off takes.
+    assert sum(len(month.slots(day)) for day in days) == 1156
     assert len(large.captured_queries) == len(small.captured_queries)

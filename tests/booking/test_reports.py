@@ -2,14 +2,14 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 
 from booking.backoffice.reports import week_report
-from booking.models import Appointment
+from booking.models import Appointment, ExtraShift
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,
@@ -83,6 +83,21 @@ def test_the_week_report_matches_the_figures_worked_out_by_hand(seeded_week):
     assert by_name["Priya Shah"].percent == 33
     assert str(report.revenue) == "190.00"
     assert (report.completed, report.no_shows, report.no_show_percent) == (2, 1, 33)
+
+
+def test_utilisation_counts_an_extra_shift_as_working_time_but_not_on_a_closed_day(seeded_week):
+    _, priya = seeded_week
+    ExtraShift.objects.create(
+        therapist=priya, day=date(2026, 3, 14), starts=time(10), ends=time(14)
+    )
+    ExtraShift.objects.create(therapist=priya, day=date(2026, 3, 13), starts=time(9), ends=time(12))
+
+    report = week_report(date(2026, 3, 9))
+
+    by_name = {u.therapist.name: u for u in report.utilisation}
+    # Monday 9-12 and Saturday's extra 10-14; Friday's extra falls on the closed "Spring day".
+    assert by_name["Priya Shah"].working_minutes == 180 + 240
+    assert by_name["Priya Shah"].percent == 14
 
 
 def test_the_dashboard_page_shows_those_figures_and_charts(admin_client, seeded_week):

@@ -318,3 +318,65 @@ def test_first_available_never_books_someone_other_than_the_therapist_shown(
     assert f"{other.name} is free instead" in page(response).get_text(" ", strip=True)
     assert Appointment.objects.count() == 1
     assert page(response).find("input", attrs={"name": "assigned"})["value"] == other.slug
+
+
+def listed_days(response) -> list[str]:
+    return [re.search(r"day=([\d-]+)", a["href"])[1] for a in page(response).select("a.day")]
+
+
+def test_later_dates_page_on_and_an_unusable_from_starts_at_the_first_day(client, clinic_week):
+    url = "/book/?service=deep-tissue&minutes=60&therapist=maria"
+    first = client.get(url)
+    later = page(first).find("a", string="Later dates")["href"]
+
+    following = client.get(later)
+
+    assert following.status_code == 200
+    assert len(listed_days(first)) == 14
+    assert listed_days(following)[0] > listed_days(first)[-1]
+    for unusable in ("nonsense", "2020-01-01"):
+        assert listed_days(client.get(f"{url}&from={unusable}")) == listed_days(first)
+
+
+def test_moving_starts_with_the_days_and_pages_on_from_a_later_day(client, booking, day):
+    url = f"/booking/{booking.token}/reschedule/"
+
+    days = client.get(url)
+    later = client.get(url, {"from": (day + timedelta(days=20)).isoformat()})
+
+    assert days.status_code == 200
+    assert len(listed_days(days)) == 14 and day.isoformat() in listed_days(days)
+    assert listed_days(later)[0] == (day + timedelta(days=20)).isoformat()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("bad_day", ["2020-01-01", "2099-01-01", "soon"])
+def test_moving_to_a_day_not_listed_is_refused_with_the_days_and_400(
+    client, booking, day, method, bad_day
+):
+    url = f"/booking/{booking.token}/reschedule/"
+
+    response = getattr(client, method)(url, {"day": bad_day, "time": "10:00"})
+
+    assert response.status_code == 400
+    assert "choose one of the days listed" in page(response).find(role="alert").get_text()
+    assert listed_days(response) == listed_days(client.get(url))
+    booking.refresh_from_db()
+    assert booking.start == local(day, "10:00")
+
+
+def test_inside_the_window_moving_is_refused_with_the_phone_number(client, booking):
+    booking.start = timezone.now() + timedelta(hours=5)
+    booking.end = booking.start + timedelta(hours=1)
+    booking.blocked_until = booking.end
+    booking.save()
+    before = booking.start
+    url = f"/booking/{booking.token}/reschedule/"
+
+    shown = client.get(url)
+    refused = client.post(url, {"day": timezone.localdate().isoformat(), "time": "16:00"})
+
+    assert [shown.status_code, refused.status_code] == [409, 409]
+    assert "(717) 555-0142" in page(refused).find("main").get_text()
+    booking.refresh_from_db()
+    assert booking.start == before

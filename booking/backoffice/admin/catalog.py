@@ -1,4 +1,4 @@
-"""Services with their prices, and therapists with their hours and time off."""
+"""Services with their prices, and therapists with their hours, extra shifts and time off."""
 
 from django.contrib import admin
 
@@ -7,6 +7,7 @@ from booking.backoffice.roles import (
     TabularInline,
 )
 from booking.models import (
+    ExtraShift,
     Service,
     ServiceOption,
     Therapist,
@@ -49,6 +50,15 @@ class WorkingHoursInline(TabularInline):
     extra = 0
 
 
+class ExtraShiftInline(TabularInline):
+    """One-off shifts on a date, on top of the weekly hours (clinic time)."""
+
+    therapist_path = "therapist"
+    model = ExtraShift
+    extra = 0
+    fields = ["day", "starts", "ends", "note"]
+
+
 class TimeOffInline(TabularInline):
     therapist_path = "therapist"
     model = TimeOff
@@ -65,7 +75,7 @@ class TherapistAdmin(RoleAdmin):
     search_fields = ["name", "bio", "specialties"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["services"]
-    inlines = [WorkingHoursInline, TimeOffInline]
+    inlines = [WorkingHoursInline, ExtraShiftInline, TimeOffInline]
 
     def get_readonly_fields(self, request, obj=None):
         """Only the owner links a login to a therapist: the link decides whose clients it sees."""

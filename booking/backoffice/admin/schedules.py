@@ -1,4 +1,4 @@
-"""Time off and clinic closures."""
+"""Extra shifts, time off and clinic closures."""
 
 from django.contrib import admin
 
@@ -7,8 +7,21 @@ from booking.backoffice.roles import (
 )
 from booking.models import (
     ClinicClosure,
+    ExtraShift,
     TimeOff,
 )
+
+
+@admin.register(ExtraShift)
+class ExtraShiftAdmin(RoleAdmin):
+    """A one-off shift on a date (covering, a late evening): availability, the calendar and
+    the reports count it like weekly hours. A clinic closure that day still wins."""
+
+    therapist_path = "therapist"
+    list_display = ["therapist", "day", "starts", "ends", "note"]
+    list_filter = ["therapist"]
+    list_select_related = ["therapist"]
+    date_hierarchy = "day"
 
 
 @admin.register(TimeOff)
