@@ -77,9 +77,17 @@ class TherapistAdmin(RoleAdmin):
     filter_horizontal = ["services"]
     inlines = [WorkingHoursInline, ExtraShiftInline, TimeOffInline]
 
+    def get_fields(self, request, obj=None):
+        """Only the owner links a login to a therapist: the link decides whose clients it sees.
+        Others see the login's name, not a field (nor a link to a page they may not open)."""
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm("auth.change_user"):
+            return fields
+        return [name if name != "user" else "login" for name in fields]
+
     def get_readonly_fields(self, request, obj=None):
-        """Only the owner links a login to a therapist: the link decides whose clients it sees."""
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("auth.change_user"):
-            readonly.append("user")
-        return readonly
+        return [*super().get_readonly_fields(request, obj), "login"]
+
+    @admin.display(description="Back-office login")
+    def login(self, therapist: Therapist) -> str:
+        return therapist.user.get_username() if therapist.user else "None"
