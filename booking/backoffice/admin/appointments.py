@@ -136,6 +136,10 @@ class AppointmentAdmin(RoleAdmin):
     def due_at_clinic(self, appointment: Appointment) -> str:
         return f"${appointment.due_at_clinic}"
 
+    def get_inlines(self, request, obj):
+        """The intake, when this booking has one (online bookings; phone ones may not)."""
+        return self.inlines if obj is not None and hasattr(obj, "intake") else []
+
     def get_list_display(self, request):
         if request.user.has_perm("booking.view_intake"):
             return [*self.list_display, "red_flag"]
