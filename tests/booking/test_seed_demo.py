@@ -113,7 +113,7 @@ def test_the_past_fortnight_holds_completed_no_show_and_cancelled_sessions_booke
     assert counts[Appointment.Status.COMPLETED] >= 15
     assert counts[Appointment.Status.NO_SHOW] >= 2
     assert counts[Appointment.Status.CANCELLED] >= 2
-    assert set(past.values_list("booked_by__username", flat=True)) == {"desk"}
+    assert set(past.values_list("booked_by__username", flat=True)) == {"frontdesk"}
     assert set(past.values_list("therapist__slug", flat=True)) == {
         "maria-alvarez",
         "james-whitaker",
@@ -130,7 +130,7 @@ def test_the_past_fortnight_holds_completed_no_show_and_cancelled_sessions_booke
         outcomes.exclude(therapist__slug="maria-alvarez").values_list(
             "status_changed_by__username", flat=True
         )
-    ) == {"desk"}
+    ) == {"frontdesk"}
     for appointment in past.filter(status=Appointment.Status.CANCELLED):
         assert appointment.cancelled_at < appointment.start
     assert all(a.created_at < a.start for a in past)
@@ -177,7 +177,7 @@ def test_seed_demo_prints_three_logins_once_and_each_logs_in_to_the_back_office(
     second = seed(past_fortnight=False)
 
     logins = passwords(first)
-    assert set(logins) == {"owner", "desk", "maria"}
+    assert set(logins) == {"owner", "frontdesk", "maria"}
     assert "password" not in second
     for username, password in logins.items():
         assert f"'{username}'" in first
@@ -195,7 +195,7 @@ def test_each_demo_login_is_staff_with_one_role_and_the_therapist_is_linked_to_h
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
 
     roles = {name: [g.name for g in users[name].groups.all()] for name in users}
-    assert roles == {"owner": ["Owner"], "desk": ["Front desk"], "maria": ["Therapist"]}
+    assert roles == {"owner": ["Owner"], "frontdesk": ["Front desk"], "maria": ["Therapist"]}
     assert all(u.is_staff for u in users.values())
     assert [u.username for u in users.values() if u.is_superuser] == ["owner"]
     assert Therapist.objects.get(slug="maria-alvarez").user == users["maria"]
@@ -207,7 +207,7 @@ def test_an_existing_login_is_left_alone_and_only_the_new_ones_are_printed():
 
     logins = passwords(seed(past_fortnight=False))
 
-    assert set(logins) == {"desk", "maria"}
+    assert set(logins) == {"frontdesk", "maria"}
     user.refresh_from_db()
     assert user.check_password("kept-as-it-was")
     assert not user.groups.exists()

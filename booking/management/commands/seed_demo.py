@@ -162,7 +162,7 @@ DEMO_BOOKINGS = [
 # Username, role, and the therapist whose login it is. Passwords are random, printed once.
 ACCOUNTS = [
     ("owner", OWNER, None),
-    ("desk", FRONT_DESK, None),
+    ("frontdesk", FRONT_DESK, None),
     ("maria", THERAPIST, "maria-alvarez"),
 ]
 
@@ -390,7 +390,7 @@ class Command(BaseCommand):
         therapist's own login when there is one. Nobody is emailed about this made-up past:
         the clients' cancellation notices are removed from the outbox, and the completed
         sessions' aftercare is marked as done so the worker does not send it."""
-        desk = accounts["desk"]
+        desk = accounts["frontdesk"]
         therapists = {t.slug: t for t in Therapist.objects.select_related("user")}
         options = {
             (option.service.slug, option.duration_minutes): option
