@@ -51,5 +51,8 @@ fmt: $(STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean: ## Remove the virtual environment and local data
+# The secret key stays: it is not demo data, and an installation that relies on the generated
+# one would lose its sessions and signed links. Uploaded photos (var/media) stay too.
+clean: ## Remove the virtual environment, local data and the demo database (var/db.sqlite3)
 	rm -rf $(VENV) var/static var/test.sqlite3*
+	rm -f var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm

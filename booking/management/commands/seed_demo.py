@@ -1,29 +1,43 @@
-"""The demo clinic: the guide's four services, three therapists with working hours, a few
-appointments in the coming days, a paid gift certificate, and an owner account.
+"""The demo clinic: the guide's four services, three therapists with working hours, closures on
+public holidays, a past fortnight of sessions (so the owner's reports have figures), a few
+appointments in the coming days, a paid gift certificate, and three logins: owner, front desk
+and one therapist.
 
-Idempotent: records are found by slug or username and left alone when they exist, so running it
-twice (or after the owner has edited the demo) changes nothing.
+Idempotent: records are found by slug, username or date and left alone when they exist, and
+appointments are seeded only into a clinic that has none, so running it twice (or after the
+owner has edited the demo) changes nothing. Nobody is emailed.
 """
 
+import calendar
 import secrets
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from booking.backoffice.roles import FRONT_DESK, OWNER, THERAPIST
 from booking.exceptions import BookingError
 from booking.models import (
     Appointment,
+    ClinicClosure,
     GiftCertificate,
+    OutboundEmail,
     Service,
     ServiceOption,
     Therapist,
     WorkingHours,
 )
-from booking.services.appointments import book_appointment
+from booking.services.appointments import (
+    book_appointment,
+    cancel_appointment,
+    complete_appointment,
+    mark_no_show,
+)
 from booking.services.clients import ClientDetails
 from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
@@ -145,11 +159,141 @@ DEMO_BOOKINGS = [
 ]
 
 
+# Username, role, and the therapist whose login it is. Passwords are random, printed once.
+ACCOUNTS = [
+    ("owner", OWNER, None),
+    ("frontdesk", FRONT_DESK, None),
+    ("maria", THERAPIST, "maria-alvarez"),
+]
+
+# Returning clients for the past fortnight (the upcoming bookings' clients among them).
+PAST_CLIENTS = [
+    "Dana Miller",
+    "Tom Becker",
+    "Lisa Nguyen",
+    "Sam Ortiz",
+    "Rachel King",
+    "Mark Hoover",
+    "Grace Kim",
+    "Chris Patel",
+    "Angela Brooks",
+    "Kevin Walsh",
+    "Nora Fischer",
+    "Luis Romero",
+    "Helen Carter",
+]
+PAST_DAYS = 14
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _last_weekday(year: int, month: int, weekday: int) -> date:
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def clinic_holidays(year: int) -> list[tuple[str, date]]:
+    """The US public holidays the clinic closes on, on the day itself (not the federal
+    "observed" Friday or Monday: the clinic is open on Saturdays)."""
+    return [
+        ("New Year's Day", date(year, 1, 1)),
+        ("Memorial Day", _last_weekday(year, 5, calendar.MONDAY)),
+        ("Independence Day", date(year, 7, 4)),
+        ("Labor Day", _nth_weekday(year, 9, calendar.MONDAY, 1)),
+        ("Thanksgiving", _nth_weekday(year, 11, calendar.THURSDAY, 4)),
+        ("Christmas Day", date(year, 12, 25)),
+    ]
+
+
+@dataclass(frozen=True)
+class PastSession:
+    start: datetime
+    therapist: str
+    service: str
+    minutes: int
+    client: str
+    outcome: str
+
+
+def plan_past_fortnight(now: datetime, closed: set[date]) -> list[PastSession]:
+    """The sessions of the last two weeks up to `now`, only those already over, and always the
+    same for the same `now`: each therapist sees one client on each day they work (not on
+    `closed` days), at the start of one of that day's shifts (a Monday's first, so by mid
+    morning on Monday this week has figures). Within each week, Monday to Sunday as the
+    owner's report counts it, the second session is a no-show, the fifth and every eighth
+    after it are cancelled, and the rest took place."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    planned: list[tuple[datetime, str, str, int]] = []
+    for day in (today - timedelta(days=n) for n in range(PAST_DAYS, -1, -1)):
+        if day in closed:
+            continue
+        for position, spec in enumerate(THERAPISTS):
+            shifts = spec["hours"].get(day.weekday(), [])
+            if not shifts:
+                continue
+            turn = day.toordinal() + position
+            starts, _ = shifts[(day.weekday() + position) % len(shifts)]
+            start = datetime.combine(day, time.fromisoformat(starts), tzinfo=zone)
+            minutes = 90 if turn % 4 == 0 else 60
+            if start + timedelta(minutes=minutes) <= now:
+                service = spec["services"][turn % len(spec["services"])]
+                planned.append((start, spec["slug"], service, minutes))
+    planned.sort()
+
+    sessions, in_week, week = [], 0, None
+    for number, (start, therapist, service, minutes) in enumerate(planned):
+        monday = start.date() - timedelta(days=start.weekday())
+        in_week = in_week + 1 if monday == week else 0
+        week = monday
+        if in_week == 1:
+            outcome = Appointment.Status.NO_SHOW
+        elif in_week % 8 == 4:
+            outcome = Appointment.Status.CANCELLED
+        else:
+            outcome = Appointment.Status.COMPLETED
+        client = PAST_CLIENTS[number * 5 % len(PAST_CLIENTS)]
+        sessions.append(PastSession(start, therapist, service, minutes, client, outcome))
+    return sessions
+
+
+def _closed_days(now: datetime) -> set[date]:
+    """The days of the past fortnight some closure covers (no session is tried on them)."""
+    today = timezone.localdate(now)
+    first_day = today - timedelta(days=PAST_DAYS)
+    closed: set[date] = set()
+    for first, last in ClinicClosure.objects.filter(
+        first_day__lte=today, last_day__gte=first_day
+    ).values_list("first_day", "last_day"):
+        closed |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    return closed
+
+
+def _client(name: str) -> ClientDetails:
+    number = PAST_CLIENTS.index(name)
+    return ClientDetails(
+        name=name, email=f"{name.split()[0].lower()}@example.com", phone=f"717-555-01{number:02}"
+    )
+
+
 class Command(BaseCommand):
-    help = "Load the demo clinic (services, therapists, an owner account). Safe to run twice."
+    help = (
+        "Load the demo clinic (services, therapists, holidays, past and upcoming sessions, "
+        "owner, front-desk and therapist logins). Safe to run twice."
+    )
+    # For tests and screenshots, from call_command: `now`, the demo as it would be seeded at
+    # another moment; `past_fortnight=False`, without the past sessions (seconds saved when
+    # only the catalogue matters).
+    stealth_options = ("now", "past_fortnight")
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(
+        self, *args, now: datetime | None = None, past_fortnight: bool = True, **options
+    ) -> None:
+        now = now or timezone.now()
         services = {}
         for order, spec in enumerate(SERVICES):
             fields = {k: v for k, v in spec.items() if k not in {"slug", "options"}}
@@ -181,31 +325,139 @@ class Command(BaseCommand):
                     for starts, ends in intervals
                 )
 
-        self._book_demo_appointments(services)
+        self._close_on_holidays(now)
+        accounts, passwords = self._create_accounts()
+        if not Appointment.objects.exists():
+            if past_fortnight:
+                self._record_past_fortnight(accounts, now)
+            self._book_demo_appointments(services, now)
         self._issue_demo_gift_certificate()
-        self._create_owner()
+        self._print_passwords(passwords)
         self.stdout.write(self.style.SUCCESS("Demo clinic ready."))
 
-    def _book_demo_appointments(self, services: dict[str, Service]) -> None:
-        """A few bookings in the coming days, through the booking service like any other."""
-        if Appointment.objects.exists():
+    def _close_on_holidays(self, now: datetime) -> None:
+        """This year's and next year's holidays (and last year's while the past fortnight
+        reaches into it). A day some closure already covers is left alone."""
+        today = timezone.localdate(now)
+        first_year = (today - timedelta(days=PAST_DAYS)).year
+        for year in range(first_year, today.year + 2):
+            for name, day in clinic_holidays(year):
+                if not ClinicClosure.objects.filter(first_day__lte=day, last_day__gte=day).exists():
+                    ClinicClosure.objects.create(name=name, first_day=day, last_day=day)
+
+    def _create_accounts(self) -> tuple[dict[str, AbstractBaseUser], list[tuple[str, str, str]]]:
+        """Staff logins with "Staff status" and one role each; one that exists is left alone
+        (its password is never shown again)."""
+        User = get_user_model()
+        accounts, passwords = {}, []
+        for username, role, therapist_slug in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                therapist = Therapist.objects.filter(slug=therapist_slug, user=None).first()
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(
+                    username=username,
+                    email=f"{username}@focusedcare.example",
+                    password=password,
+                    first_name=therapist.name.split()[0] if therapist else "",
+                    last_name=therapist.name.split()[-1] if therapist else "",
+                    is_staff=True,
+                    is_superuser=role == OWNER,
+                )
+                user.groups.add(Group.objects.get(name=role))
+                if therapist is not None:
+                    therapist.user = user
+                    therapist.save(update_fields=["user"])
+                    role = f"{role}: {therapist.name}'s own clients only"
+                passwords.append((username, password, role))
+            accounts[username] = user
+        return accounts, passwords
+
+    def _print_passwords(self, passwords: list[tuple[str, str, str]]) -> None:
+        if not passwords:
             return
-        today = timezone.localdate()
+        self.stdout.write(
+            "Demo logins for /admin/ (passwords shown this once; to set another: "
+            ".venv/bin/python manage.py changepassword <username>):"
+        )
+        for username, password, role in passwords:
+            self.stdout.write(f"  username '{username}', password '{password}' ({role})")
+
+    def _record_past_fortnight(self, accounts: dict[str, AbstractBaseUser], now: datetime) -> None:
+        """Sessions of the last two weeks, booked by the front desk (staff may book a time
+        already past: it records the visit and confirms nothing) and then completed, missed
+        or cancelled through the same services staff use. Outcomes are recorded by the
+        therapist's own login when there is one. Nobody is emailed about this made-up past:
+        the clients' cancellation notices are removed from the outbox, and the completed
+        sessions' aftercare is marked as done so the worker does not send it."""
+        desk = accounts["frontdesk"]
+        therapists = {t.slug: t for t in Therapist.objects.select_related("user")}
+        options = {
+            (option.service.slug, option.duration_minutes): option
+            for option in ServiceOption.objects.select_related("service")
+        }
+        tally: dict[str, int] = {}
+        completed = []
+        for number, session in enumerate(plan_past_fortnight(now, _closed_days(now))):
+            therapist = therapists.get(session.therapist)
+            option = options.get((session.service, session.minutes))
+            if therapist is None or option is None:
+                continue
+            try:
+                appointment = book_appointment(
+                    option=option,
+                    start=session.start,
+                    client=_client(session.client),
+                    therapist=therapist,
+                    by=desk,
+                    notify_client=False,
+                    notify_clinic=False,
+                    now=session.start - timedelta(days=3 + number % 5),
+                )
+            except BookingError:
+                continue  # a holiday, or the owner changed the hours: that day had no session
+            recorder = therapist.user or desk
+            if session.outcome == Appointment.Status.COMPLETED:
+                complete_appointment(appointment=appointment, by=recorder, now=appointment.end)
+                completed.append(appointment.pk)
+            elif session.outcome == Appointment.Status.NO_SHOW:
+                mark_no_show(
+                    appointment=appointment,
+                    by=recorder,
+                    now=appointment.start + timedelta(minutes=15),
+                )
+            else:
+                cancel_appointment(
+                    appointment=appointment,
+                    reason="Called to cancel: unwell.",
+                    by=desk,
+                    now=appointment.start - timedelta(days=1),
+                )
+                OutboundEmail.objects.filter(appointment=appointment).delete()
+            tally[session.outcome] = tally.get(session.outcome, 0) + 1
+        Appointment.objects.filter(pk__in=completed).update(aftercare_sent_at=now)
+        self.stdout.write(
+            f"Past fortnight: {tally.get('completed', 0)} completed, "
+            f"{tally.get('no_show', 0)} no-shows, {tally.get('cancelled', 0)} cancelled "
+            "(nobody emailed)."
+        )
+
+    def _book_demo_appointments(self, services: dict[str, Service], now: datetime) -> None:
+        """A few bookings in the coming days, through the booking service like any other."""
+        today = timezone.localdate(now)
         zone = timezone.get_current_timezone()
         for offset, hour, slug, therapist, name in DEMO_BOOKINGS:
             option = services[slug].options.order_by("duration_minutes").first()
-            client = ClientDetails(
-                name=name, email=f"{name.split()[0].lower()}@example.com", phone="717-555-0199"
-            )
             for day in (today + timedelta(days=offset + n) for n in range(14)):
                 try:
                     book_appointment(
                         option=option,
                         start=datetime.combine(day, time.fromisoformat(hour), tzinfo=zone),
                         therapist=Therapist.objects.get(slug=therapist),
-                        client=client,
+                        client=_client(name),
                         notify_client=False,
                         notify_clinic=False,
+                        now=now,
                     )
                 except BookingError:
                     continue  # that therapist is off that day: try the next
@@ -225,16 +477,3 @@ class Command(BaseCommand):
         )
         certificate = mark_gift_certificate_paid(certificate=certificate, notify=False)
         self.stdout.write(f"Demo gift certificate: {certificate.display_code} ($100).")
-
-    def _create_owner(self) -> None:
-        User = get_user_model()
-        if User.objects.filter(username="owner").exists():
-            return
-        password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(
-            username="owner", email="owner@focusedcare.example", password=password
-        )
-        self.stdout.write(
-            f"Owner account for /admin/: username 'owner', password '{password}' "
-            "(shown once; change it in admin)."
-        )
