@@ -27,8 +27,9 @@ def _test_settings(settings):
 
 @pytest.fixture
 def demo(db):
-    """The demo clinic, as `make run` shows it."""
-    call_command("seed_demo", stdout=io.StringIO())
+    """The demo clinic, as `make run` shows it, less the past fortnight of sessions (seconds of
+    setup each time; tests/booking/test_seed_demo.py covers those)."""
+    call_command("seed_demo", stdout=io.StringIO(), past_fortnight=False)
 
 
 class _Inbox:

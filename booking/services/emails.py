@@ -78,6 +78,8 @@ def enqueue_appointment_emails(
     """The client's email for `event` (booked, rescheduled, cancelled, reminder, aftercare) and,
     for changes, a notice to the clinic. Rendered now, so the worker only sends. Callers that
     queue many pass the clinic and policy they read once."""
+    if not notify_client and not notify_clinic:
+        return []
     clinic = clinic or current_clinic()
     context = _context(appointment, event, clinic, policy or BookingPolicy.current())
     emails = []

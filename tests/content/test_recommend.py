@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from booking.management.commands.seed_demo import SERVICES
+from booking.backoffice.management.commands.seed_demo import SERVICES
 from content.recommend import (
     CUPPING,
     DEEP_TISSUE,
