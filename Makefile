@@ -5,6 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes: one per core (each gets its own test database).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # The first Python >= 3.12 found: $(PYTHON) if given, then PATH, then pyenv's versions.
 PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
@@ -40,7 +42,8 @@ run: $(STAMP) ## Serve the demo clinic on http://127.0.0.1:8000 (SQLite, develop
 	  DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) -m "not transactional"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m transactional
 
 lint: $(STAMP) ## Lint, format check and migration check
 	$(BIN)/ruff check .

@@ -15,6 +15,16 @@ from django.core.management import call_command
 from tests.factories import ServiceFactory, ServiceOptionFactory, TherapistFactory, week_of_hours
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that commit for real (threads, browsers, a live server): `make test` runs the
+    rest spread over the cores first, then these, whose flushes would empty the database under
+    a neighbour's feet."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
