@@ -80,8 +80,8 @@ def visible_therapists(request: HttpRequest):
     return Therapist.objects.active()
 
 
-@staff_view("booking.view_appointment")
-def calendar_day(request: HttpRequest) -> HttpResponse:
+def _calendar_query(request: HttpRequest) -> tuple[date, int, list[int]] | HttpResponse:
+    """The day and session length a calendar shows (and the lengths on offer), or a 400."""
     day = _day(request)
     if day is None:
         return HttpResponseBadRequest("The date must look like 2026-03-10.")
@@ -89,6 +89,15 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     minutes = _minutes(request, lengths)
     if minutes is None:
         return _bad_length(lengths)
+    return day, minutes, lengths
+
+
+@staff_view("booking.view_appointment")
+def calendar_day(request: HttpRequest) -> HttpResponse:
+    shown = _calendar_query(request)
+    if isinstance(shown, HttpResponse):
+        return shown
+    day, minutes, lengths = shown
     grid = day_grid(day, visible_therapists(request), minutes)
     context = _context(
         request,
@@ -107,13 +116,10 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
 @staff_view("booking.view_appointment")
 def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     therapist = get_object_or_404(visible_therapists(request), pk=therapist_id)
-    day = _day(request)
-    if day is None:
-        return HttpResponseBadRequest("The date must look like 2026-03-10.")
-    lengths = session_lengths()
-    minutes = _minutes(request, lengths)
-    if minutes is None:
-        return _bad_length(lengths)
+    shown = _calendar_query(request)
+    if isinstance(shown, HttpResponse):
+        return shown
+    day, minutes, lengths = shown
     monday = day - timedelta(days=day.weekday())
     grid = week_grid(monday, therapist, minutes)
     context = _context(
