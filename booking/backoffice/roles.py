@@ -16,7 +16,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -162,8 +162,6 @@ class RoleAdmin(SimpleHistoryAdmin):
         there is no such object."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            from django.http import Http404
-
             raise Http404
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
