@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.availability import Availability, Slot, policy_days
 from booking.calendar import appointment_ics, google_calendar_url
+from booking.clock import bounded_day
 from booking.exceptions import (
     AlreadyBooked,
     BookingError,
@@ -108,7 +109,7 @@ def book(request: HttpRequest) -> HttpResponse:
     if not data.get("therapist"):
         return _therapist_step(request, selection)
     if data.get("day") is None:
-        return _day_step(request, selection, _parse_day(request.GET.get("from")))
+        return _day_step(request, selection, bounded_day(request.GET.get("from")))
     first, last = policy_days()
     if not first <= data["day"] <= last:
         return _day_refused(request, selection, first)
@@ -303,13 +304,6 @@ def _confirm_step(
     return redirect(appointment)
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _appointment(token: str) -> Appointment:
     appointment = (
         Appointment.objects.select_related("client", "therapist", "option__service")
@@ -364,7 +358,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "booking/too_late.html", context, status=409))
     first, last = policy_days()
     source = request.POST if request.method == "POST" else request.GET
-    day = _parse_day(source.get("day"))
+    day = bounded_day(source.get("day"))
     if source.get("day") and (day is None or not first <= day <= last):
         context["error"] = "Please choose one of the days listed."
         day = None
@@ -386,7 +380,7 @@ def _reschedule_days(
     request: HttpRequest, appointment: Appointment, context: dict[str, Any], first: date, last: date
 ) -> HttpResponse:
     """Moving, step 1: the days with free time for the same massage and therapist."""
-    from_day = max(first, _parse_day(request.GET.get("from")) or first)
+    from_day = max(first, bounded_day(request.GET.get("from")) or first)
     availability = Availability(
         option=appointment.option,
         therapist=appointment.therapist,

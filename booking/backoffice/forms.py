@@ -8,19 +8,9 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from booking.clock import EARLIEST, LATEST, bounded_day
 from booking.models import ServiceOption, Therapist
 from booking.services.clients import ClientDetails
-
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def bounded_day(value: str | None) -> date | None:
-    """A date from a query string, or None: malformed or absurd dates are not dates."""
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return day if EARLIEST <= day <= LATEST else None
 
 
 def _clinic_time(day: date, at: time) -> datetime:

@@ -24,12 +24,11 @@ from booking.backoffice.forms import (
     ClinicCancelForm,
     MoveForm,
     PhoneBookingForm,
-    bounded_day,
     phone_booking_initial,
 )
 from booking.backoffice.reports import week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
-from booking.clock import clinic_time
+from booking.clock import bounded_day, clinic_time
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
 from booking.models import Appointment, GiftCertificate, Therapist
 from booking.selectors import gift_liability

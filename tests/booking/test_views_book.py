@@ -12,6 +12,7 @@ from icalendar import Calendar
 from booking.models import Appointment
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +381,38 @@ def test_inside_the_window_moving_is_refused_with_the_phone_number(client, booki
     assert "(717) 555-0142" in page(refused).find("main").get_text()
     booking.refresh_from_db()
     assert booking.start == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/booking/abc%00/",
+        "/booking/abc%00/calendar.ics",
+        "/booking/abc%00/reschedule/",
+        "/booking/abc%00/cancel/",
+        "/gift-certificates/%00/",
+        "/gift-certificates/%00/thanks/",
+        "/booking/" + "x" * 500 + "/",
+    ],
+)
+def test_a_private_link_with_characters_no_token_has_is_simply_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_far_dates_in_the_booking_and_reschedule_addresses_are_ignored_not_a_500(
+    client, clinic_week
+):
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(name="Ann", email="ann@example.com", phone="717-555-0100"),
+        now=at("2026-03-01 08:00"),
+    )
+    query = f"service={clinic_week.service.slug}&minutes=60&therapist=maria"
+
+    days = client.get(f"/book/?{query}&from=9999-12-31")
+    moves = client.get(f"{appointment.get_absolute_url()}reschedule/?from=9999-12-31")
+
+    assert days.status_code == 200
+    assert moves.status_code in {200, 409}  # 409 once the change window has passed
