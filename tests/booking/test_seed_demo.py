@@ -154,7 +154,7 @@ def test_the_seeded_past_is_the_same_for_the_same_moment():
     now = at("2026-03-11 18:00")
     seed(now)
     first = list(
-        Appointment.objects.values_list(
+        Appointment.objects.order_by("start", "therapist__slug").values_list(
             "start", "therapist__slug", "option__duration_minutes", "client__name", "status"
         )
     )
@@ -164,7 +164,7 @@ def test_the_seeded_past_is_the_same_for_the_same_moment():
 
     assert (
         list(
-            Appointment.objects.values_list(
+            Appointment.objects.order_by("start", "therapist__slug").values_list(
                 "start", "therapist__slug", "option__duration_minutes", "client__name", "status"
             )
         )
