@@ -75,6 +75,24 @@ class SelectionForm(forms.Form):
         return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
 
+def person_name(value: str, message: str) -> str:
+    """A name with its spacing tidied; `message` when it is too short to be one."""
+    name = " ".join(value.split())
+    if len(name) < 2:
+        raise forms.ValidationError(message)
+    return name
+
+
+def phone_number(value: str) -> str:
+    """A number someone can call: seven digits at least, and only what phone numbers hold."""
+    phone = " ".join(value.split())
+    if sum(ch.isdigit() for ch in phone) < 7 or any(
+        ch not in "0123456789 +-().ext" for ch in phone.lower()
+    ):
+        raise forms.ValidationError("Please enter a phone number we can call, e.g. 717-555-0100.")
+    return phone
+
+
 class DetailsForm(forms.Form):
     name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(
         attrs={"autocomplete": "name"}))  # fmt: skip
@@ -100,19 +118,10 @@ class DetailsForm(forms.Form):
         self.helper.layout = Layout(Fieldset("About you", "name", "email", "phone", "request_key"))
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if len(name) < 2:
-            raise forms.ValidationError("Please tell us your name.")
-        return name
+        return person_name(self.cleaned_data["name"], "Please tell us your name.")
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        digits = [ch for ch in phone if ch.isdigit()]
-        if len(digits) < 7 or any(ch not in "0123456789 +-().ext" for ch in phone.lower()):
-            raise forms.ValidationError(
-                "Please enter a phone number we can call, e.g. 717-555-0100."
-            )
-        return phone
+        return phone_number(self.cleaned_data["phone"])
 
     def clean_request_key(self) -> str:
         return self.cleaned_data.get("request_key") or secrets.token_urlsafe(24)

@@ -9,12 +9,26 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from booking.clock import EARLIEST, LATEST, bounded_day
+from booking.forms import person_name, phone_number
 from booking.models import ServiceOption, Therapist
 from booking.services.clients import ClientDetails
 
 
 def _clinic_time(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+class DayField(forms.DateField):
+    """A day on a date picker, within the years date arithmetic is safe for."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                f"Please enter a date between {EARLIEST.year} and {LATEST.year}."
+            )
 
 
 class OptionChoiceField(forms.ModelChoiceField):
@@ -42,7 +56,7 @@ class PhoneBookingForm(forms.Form):
         empty_label="First available",
         help_text="Left on “First available”, whoever is free with the fewest bookings that day.",
     )
-    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label="Day")
     time = forms.TimeField(
         label="Start", widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
     )
@@ -71,26 +85,12 @@ class PhoneBookingForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("request_key", secrets.token_urlsafe(24))
 
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError("Please enter a date between 2000 and 2100.")
-        return day
-
     def clean_client_name(self) -> str:
-        name = " ".join(self.cleaned_data["client_name"].split())
-        if len(name) < 2:
-            raise forms.ValidationError("Please enter the client's name.")
-        return name
+        return person_name(self.cleaned_data["client_name"], "Please enter the client's name.")
 
     def clean_client_phone(self) -> str:
-        phone = " ".join(self.cleaned_data["client_phone"].split())
-        if phone and (
-            sum(ch.isdigit() for ch in phone) < 7
-            or any(ch not in "0123456789 +-().ext" for ch in phone.lower())
-        ):
-            raise forms.ValidationError("Please enter a phone number, e.g. 717-555-0100.")
-        return phone
+        phone = self.cleaned_data["client_phone"]
+        return phone_number(phone) if phone.strip() else ""
 
     def clean(self) -> dict:
         data = super().clean()
@@ -145,18 +145,12 @@ def phone_booking_initial(query: QueryDict) -> dict:
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label="New day", widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label="New day")
     time = forms.TimeField(
         label="New start",
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
         help_text="Clinic time.",
     )
-
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError("Please enter a date between 2000 and 2100.")
-        return day
 
     def start(self) -> datetime:
         return _clinic_time(self.cleaned_data["day"], self.cleaned_data["time"])

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from booking.clock import clinic_time
+from booking.exceptions import BookingError
 from booking.models import Therapist
 
 OWNER, FRONT_DESK, THERAPIST = "Owner", "Front desk", "Therapist"
@@ -193,6 +194,18 @@ class RoleAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def apply_each(self, request, queryset, apply: Callable, done: str, name=str) -> None:
+        """An admin action: `apply` each selected row through its service; one message for
+        what was done ("3 <done>") and one per row the service refused, saying why."""
+        count = 0
+        for obj in queryset:
+            try:
+                apply(obj)
+                count += 1
+            except BookingError as error:
+                self.message_user(request, f"{name(obj)}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{count} {done}.", messages.SUCCESS)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return LocalTimeHistory(self.model, historical_record)

@@ -15,11 +15,21 @@ from urllib.parse import urlsplit
 
 import axe_playwright_python
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from pytest_django.live_server_helper import LiveServer
+
+from booking.backoffice.roles import FRONT_DESK, sync_roles
 
 E2E_DIR = Path(__file__).resolve().parent
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -293,3 +303,23 @@ def serious_accessibility_violations(
             context.close()
 
     return scan
+
+
+@pytest.fixture
+def front_desk(site) -> tuple[str, str]:
+    """A front-desk login (username, password); the roles are synced first, since the browser
+    tests start from a database flushed without post_migrate."""
+    if not Group.objects.filter(name=FRONT_DESK).exists():
+        sync_roles()
+    user = User.objects.create_user("desk", password="desk-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=FRONT_DESK))
+    return "desk", "desk-password-1"
+
+
+def log_in(page: Page, site: str, username: str, password: str) -> None:
+    """Through the admin's own login form, as staff do."""
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(username)

@@ -4,11 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from booking.models import Appointment, Client, Therapist
+from tests.e2e.conftest import log_in
 from tests.factories import AppointmentFactory
 
 pytestmark = [
@@ -17,26 +17,6 @@ pytestmark = [
 ]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-
-def log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
-
-
-@pytest.fixture
-def front_desk(site) -> tuple[str, str]:
-    user = User.objects.create_user("desk", password="desk-password-1", is_staff=True)
-    group = Group.objects.filter(name="Front desk").first()
-    if group is not None:
-        user.groups.add(group)
-    else:  # before the roles exist, a member of staff with full rights stands in
-        user.is_superuser = True
-        user.save()
-    return "desk", "desk-password-1"
 
 
 def test_front_desk_books_a_phone_client_from_the_day_view_and_completes_a_session(

@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.text import slugify
 from playwright.sync_api import Page, expect
 
-from booking.backoffice.roles import FRONT_DESK, sync_roles
 from booking.models import Appointment, Client, Intake, Therapist
 from booking.screening import RedFlag
+from tests.e2e.conftest import log_in
 from tests.factories import AppointmentFactory
 
 pytestmark = [
@@ -96,23 +96,6 @@ def owner(site) -> tuple[str, str]:
     user.set_password("owner-password-1")
     user.save()
     return "owner", "owner-password-1"
-
-
-@pytest.fixture
-def front_desk(site) -> tuple[str, str]:
-    if not Group.objects.filter(name=FRONT_DESK).exists():
-        sync_roles()
-    user = User.objects.create_user("desk", password="desk-password-1", is_staff=True)
-    user.groups.add(Group.objects.get(name=FRONT_DESK))
-    return "desk", "desk-password-1"
-
-
-def log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
 
 
 def look_at(page: Page, name: str, main: str, serious_accessibility_violations) -> list[str]:

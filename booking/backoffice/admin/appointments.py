@@ -10,7 +10,6 @@ from booking.backoffice.roles import (
     RoleAdmin,
     StackedInline,
 )
-from booking.exceptions import BookingError
 from booking.models import (
     Appointment,
     Intake,
@@ -160,30 +159,28 @@ class AppointmentAdmin(RoleAdmin):
     def service_name(self, appointment: Appointment) -> str:
         return f"{appointment.option.service.name}, {appointment.option.duration_minutes} min"
 
-    def _outcome(self, request, queryset, service, label: str) -> None:
-        done, refused = 0, []
-        for appointment in queryset:
-            try:
-                service(appointment=appointment, by=request.user)
-                done += 1
-            except BookingError as error:
-                refused.append(f"{appointment}: {error.message}")
-        self.message_user(request, f"Marked {done} appointment(s) {label}.", messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
-
     @admin.action(
         description="Mark the selected sessions completed (sends aftercare)",
         permissions=["record_outcome_appointment"],
     )
     def mark_completed(self, request, queryset) -> None:
-        self._outcome(request, queryset, complete_appointment, "completed")
+        self.apply_each(
+            request,
+            queryset,
+            lambda a: complete_appointment(appointment=a, by=request.user),
+            "appointment(s) marked completed",
+        )
 
     @admin.action(
         description="Mark the selected sessions no-show", permissions=["record_outcome_appointment"]
     )
     def mark_no_shows(self, request, queryset) -> None:
-        self._outcome(request, queryset, mark_no_show, "no-show")
+        self.apply_each(
+            request,
+            queryset,
+            lambda a: mark_no_show(appointment=a, by=request.user),
+            "appointment(s) marked no-show",
+        )
 
     @admin.action(
         description="Cancel the selected appointments (emails the clients)",

@@ -262,31 +262,24 @@ class GiftCertificateAdmin(RoleAdmin):
 
         return self._gift_form(request, pk, "Redeem at the desk", GiftRedeemForm, apply)
 
-    def _each(self, request, queryset, service, done_label: str) -> None:
-        done, refused = 0, []
-        for certificate in queryset:
-            try:
-                service(certificate)
-                done += 1
-            except BookingError as error:
-                refused.append(f"{certificate.display_code}: {error.message}")
-        self.message_user(request, f"{done} certificate(s) {done_label}.", messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
-
     @admin.action(description="Mark the selected certificates paid (issues and sends them)")
     def mark_paid(self, request, queryset) -> None:
-        self._each(
+        self.apply_each(
             request,
             queryset,
             lambda c: mark_gift_certificate_paid(certificate=c, by=request.user),
-            "marked paid",
+            "certificate(s) marked paid",
+            name=lambda c: c.display_code,
         )
 
     @admin.action(description="Send the selected certificates again")
     def resend(self, request, queryset) -> None:
-        self._each(
-            request, queryset, lambda c: resend_gift_certificate(certificate=c), "queued to send"
+        self.apply_each(
+            request,
+            queryset,
+            lambda c: resend_gift_certificate(certificate=c),
+            "certificate(s) queued to send",
+            name=lambda c: c.display_code,
         )
 
     @admin.action(description="Export the selected certificates (CSV)")
