@@ -253,7 +253,7 @@ def _booked_message(appointment: Appointment) -> str:
         f"Booked {appointment.client.name} with {appointment.therapist.name} on "
         f"{clinic_time(appointment.start)}"
     )
-    if appointment.start <= timezone.now():
+    if appointment.has_started():
         return f"{booked}: recorded as a visit that has begun; no confirmation was emailed."
     if appointment.emails.filter(kind="appointment_booked").exists():
         return f"{booked}. The client has been emailed a confirmation."

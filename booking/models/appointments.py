@@ -167,6 +167,11 @@ class Appointment(models.Model):
     def service(self):
         return self.option.service
 
+    def has_started(self, now: datetime | None = None) -> bool:
+        """A session may be marked completed or no-show, and a booking made for it records a
+        visit rather than confirming one, once its start has come."""
+        return self.start <= (now or timezone.now())
+
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.BOOKED

@@ -122,7 +122,7 @@ def book_appointment(
     enqueue_appointment_emails(
         appointment,
         "booked",
-        notify_client=notify_client and start > moment,
+        notify_client=notify_client and not appointment.has_started(moment),
         notify_clinic=notify_clinic,
     )
     return appointment
@@ -220,7 +220,7 @@ def _set_outcome(
     if not appointment.is_active:
         raise NotActive()
     now = now or timezone.now()
-    if appointment.start > now:
+    if not appointment.has_started(now):
         raise BookingError("A session can be marked only once it has started.")
     appointment.status = status
     appointment.status_changed_by = by

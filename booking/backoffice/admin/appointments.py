@@ -116,9 +116,7 @@ class AppointmentAdmin(RoleAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         appointment = self.visible_object(request, object_id)
         can = request.user.has_perm
-        may_record = appointment.start <= timezone.now() and can(
-            "booking.record_outcome_appointment"
-        )
+        may_record = appointment.has_started() and can("booking.record_outcome_appointment")
         extra_context = {
             **(extra_context or {}),
             "title": f"{appointment.client.name}: {appointment}",
