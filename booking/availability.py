@@ -119,6 +119,7 @@ class Availability:
     buffer: timedelta = field(init=False)
     candidates: list[Therapist] = field(init=False)
     working: WorkingTime = field(init=False)
+    moment: datetime = field(init=False)  # `now`, resolved and in UTC
     slots_by_day: dict[date, list[Slot]] = field(init=False)
     bookings_per_day: dict[tuple[int, date], int] = field(init=False)
 
@@ -150,7 +151,7 @@ class Availability:
     def __post_init__(self) -> None:
         # All arithmetic in UTC: Python adds and compares datetimes that share a zone on the wall
         # clock, which is wrong by an hour across a daylight-saving change.
-        self.now = (self.now or timezone.now()).astimezone(UTC)
+        self.moment = self.now = (self.now or timezone.now()).astimezone(UTC)
         self.policy = BookingPolicy.current()
         if self.option is not None:
             self.session = timedelta(minutes=self.option.duration_minutes)
@@ -175,14 +176,14 @@ class Availability:
     def _compute(self) -> None:
         self.candidates = therapists = self._therapists()
         ids = [t.pk for t in therapists]
-        covered = self.schedules is not None and (
-            set(ids) <= set(self.schedules.therapist_ids)
-            and (self.schedules.first_day, self.schedules.last_day)
-            == (self.first_day, self.last_day)
-        )
-        self.working = (
-            self.schedules if covered else working_time(ids, self.first_day, self.last_day)
-        )
+        schedules = self.schedules
+        if schedules is not None and (
+            set(ids) <= set(schedules.therapist_ids)
+            and (schedules.first_day, schedules.last_day) == (self.first_day, self.last_day)
+        ):
+            self.working = schedules
+        else:
+            self.working = working_time(ids, self.first_day, self.last_day)
         if not therapists or self.last_day < self.first_day:
             return
         range_start = local_midnight(self.first_day)
@@ -226,7 +227,7 @@ class Availability:
     def _policy_bounds(self) -> tuple[datetime | None, datetime | None]:
         if not self.enforce_policy:
             return None, None
-        return self.now + self.policy.min_notice, self.now + self.policy.horizon
+        return self.moment + self.policy.min_notice, self.moment + self.policy.horizon
 
     def _starts(self, working: WorkingDay):
         """Starts on the step grid (from local midnight) whose session fits inside a shift."""
@@ -323,11 +324,11 @@ class Availability:
         if closed := self.working.closures.get(day):
             return Refusal(CLOSED, f"The clinic is closed on {day:%A, %B %-d} ({closed}).")
         policy = self.policy
-        if self.enforce_policy and start < self.now + policy.min_notice:
+        if self.enforce_policy and start < self.moment + policy.min_notice:
             return Refusal(
                 NOTICE, f"Online bookings need at least {policy.min_notice_hours} hours' notice."
             )
-        if self.enforce_policy and start > self.now + policy.horizon:
+        if self.enforce_policy and start > self.moment + policy.horizon:
             return Refusal(HORIZON, f"We take bookings up to {policy.horizon_days} days ahead.")
         therapist = therapist or self.therapist
         if therapist is not None and therapist.pk not in {t.pk for t in self.candidates}:
@@ -343,8 +344,9 @@ class Availability:
         people = [therapist] if therapist is not None else self.candidates
         if not people:
             return Refusal(NOT_OFFERED, "No therapist takes bookings for this at the moment.")
-        refusals = [self._refusal_for(person, start, day) for person in people]
-        if any(refusal is None for refusal in refusals):
+        found = [self._refusal_for(person, start, day) for person in people]
+        refusals = [refusal for refusal in found if refusal is not None]
+        if len(refusals) < len(found):
             return None
         if len({refusal.rule for refusal in refusals}) == 1 and refusals[0].rule in (
             TAKEN,

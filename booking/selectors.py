@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -156,15 +157,16 @@ def gift_liability(now: datetime | None = None) -> GiftLiability:
     )
 
 
-def gift_sales_by_month(months: int = 12) -> list[dict]:
+def gift_sales_by_month(months: int = 12) -> list[dict[str, Any]]:
     """Certificates paid per month (clinic time), newest first: month, count, total."""
-    rows = list(
-        GiftCertificate.objects.filter(paid_at__isnull=False)
+    rows = [
+        dict(row)
+        for row in GiftCertificate.objects.filter(paid_at__isnull=False)
         .annotate(month=TruncMonth("paid_at", tzinfo=timezone.get_current_timezone()))
         .values("month")
         .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by("-month")[:months]
-    )
+    ]
     for row in rows:  # SQLite's SUM() is floating point: back to cents
         row["total"] = Decimal(str(row["total"])).quantize(Decimal("0.01"))
     return rows

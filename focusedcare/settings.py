@@ -135,6 +135,9 @@ def mailer_from(config: dict) -> dict:
 
 
 MAILERS = {"default": mailer_from(EMAIL_URL)}
+# Where this site's source code is offered to its users (AGPL-3.0 section 13): a clinic that
+# changes the code and serves it to clients points this at its copy. Empty: no link.
+SOURCE_URL = env.str("SOURCE_URL", default="")
 # Emails and reminders are written outside any request: links in them start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focused Care <hello@localhost>")

@@ -33,7 +33,7 @@ def new_token() -> str:
 def normalize_code(text: str) -> str:
     """A typed code as stored: case, spaces and dashes ignored; I and L read as 1, O as 0."""
     cleaned = "".join(ch for ch in str(text).upper() if not ch.isspace() and ch not in "-‐–—")
-    return cleaned.translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
+    return cleaned.translate(str.maketrans("ILO", "110"))
 
 
 def is_well_formed(code: str) -> bool:

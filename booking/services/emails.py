@@ -240,7 +240,8 @@ GIFT_EMAILS = {"gift_certificate", "gift_receipt", "gift_order"}
 def enqueue_gift_email(certificate: GiftCertificate, kind: str) -> OutboundEmail:
     """The certificate itself (to the recipient, or the buyer to print), the buyer's receipt, or
     the buyer's order note for paying at the clinic. Written in the caller's transaction."""
-    assert kind in GIFT_EMAILS, kind
+    if kind not in GIFT_EMAILS:
+        raise ValueError(f"No gift email called {kind!r}")
     context = {
         "certificate": certificate,
         "clinic": current_clinic(),

@@ -191,3 +191,15 @@ def test_a_forbidden_page_uses_the_sites_403(client, demo):
 
     assert response.status_code == 403
     assert "You can't open this page" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_footer_offers_the_source_code_where_the_clinic_says_it_is(client, demo, settings):
+    """AGPL-3.0 section 13: users of a changed copy are offered its source."""
+    assert not soup(client.get("/")).select(".site-footer a[href^='https://git']")
+
+    settings.SOURCE_URL = "https://git.example.org/clinic/focusedcare"
+    footer = soup(client.get("/about/")).select_one(".site-footer")
+
+    link = footer.find("a", string="Focused Care")
+    assert link["href"] == "https://git.example.org/clinic/focusedcare"
+    assert "AGPL" in footer.get_text()

@@ -11,6 +11,7 @@ backstop. The entries of a certificate always add up to its balance.
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -236,7 +237,7 @@ def adjust_gift_certificate(
     certificate = _locked(certificate.pk)
     if certificate.status != GiftCertificate.Status.ACTIVE:
         raise GiftNotChangeable("Only an active certificate can be adjusted.")
-    fields = {}
+    fields: dict[str, Any] = {}
     years = GiftSettings.current().expiry_years
     if amount > 0 and certificate.expires_at is not None and years:
         fields["expires_at"] = max(certificate.expires_at, add_years(now, years))

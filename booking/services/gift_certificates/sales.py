@@ -49,7 +49,7 @@ def purchase_gift_certificate(
     order to pay at the clinic tells the buyer how to pay and the clinic to expect it, unless
     `notify` is off (a sale at the desk, the demo)."""
     now = now or timezone.now()
-    if (amount is None) == (option is None):
+    if amount is not None and option is not None:
         raise GiftAmountInvalid("Please choose an amount or a service.")
     description = ""
     if option is not None:
@@ -58,8 +58,10 @@ def purchase_gift_certificate(
             raise GiftAmountInvalid("That service can't be given as a gift any more.")
         amount = money(option.price)
         description = f"{option.service.name}, {option.duration_minutes} minutes"
-    else:
+    elif amount is not None:
         amount = check_gift_amount(amount)
+    else:
+        raise GiftAmountInvalid("Please choose an amount or a service.")
     if deliver_on is not None and deliver_on < timezone.localdate(now):
         raise GiftCertificateError("The delivery date can't be in the past.")
     if deliver_on is not None and deliver_on <= timezone.localdate(now):
@@ -108,9 +110,10 @@ def issue_gift_certificate(
 ) -> bool:
     """Pending -> active with its full balance, once. False when it was not pending. Without
     `notify` nothing is emailed and it counts as handed over (a desk sale, the demo)."""
-    certificate = issue_gift_balance(certificate=certificate, now=now, by=by, reason=reason)
-    if certificate is None:
+    issued = issue_gift_balance(certificate=certificate, now=now, by=by, reason=reason)
+    if issued is None:
         return False
+    certificate = issued
     if not notify:
         GiftCertificate.objects.filter(pk=certificate.pk).update(delivered_at=now)
         return True

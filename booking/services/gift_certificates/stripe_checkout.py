@@ -56,6 +56,8 @@ def start_stripe_checkout(
             "cancel_url": cancel_url,
         }
     )
+    if not session.url:  # only embedded sessions lack one, and this site never asks for those
+        raise GiftCertificateError("Stripe did not return a payment page.")
     GiftCertificate.objects.filter(pk=certificate.pk, stripe_session_id__isnull=True).update(
         stripe_session_id=session.id
     )
