@@ -15,20 +15,22 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run test lint fmt install clean
+.PHONY: help run test lint lock fmt install clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every dependency, direct and transitive, pinned with its hashes (`make lock` writes it).
+LOCK := requirements.lock
+
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then \
 	  echo "Focused Care needs Python 3.12 or newer, and none was found."; \
 	  echo "Install one (python.org, your package manager, or 'pyenv install 3.13'),"; \
 	  echo "or point to it: make PYTHON=/path/to/python3.13 $(MAKECMDGOALS)"; exit 1; fi
 	@echo "Creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create the virtual environment and install everything
@@ -44,6 +46,10 @@ run: $(STAMP) ## Serve the demo clinic on http://127.0.0.1:8000 (SQLite, develop
 test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not transactional"
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m transactional
+
+lock: $(STAMP) ## Pin every dependency with hashes in requirements.lock, after editing pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	  --python-version 3.12 --quiet --no-header -o $(LOCK)
 
 lint: $(STAMP) ## Lint, format check and migration check
 	$(BIN)/ruff check .
