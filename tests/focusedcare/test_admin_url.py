@@ -49,12 +49,15 @@ def test_a_visitor_is_sent_to_the_login_at_the_new_path(admin_moved, client):
     assert client.get("/admin/").status_code == 404
 
 
-def test_robots_txt_and_the_clinics_emails_do_not_name_the_old_path(admin_moved, client, clinic_week):
+def test_robots_txt_and_the_clinics_emails_do_not_name_the_old_path(
+    admin_moved, client, clinic_week
+):
     robots = client.get("/robots.txt").text
     Clinic.objects.update(email="desk@example.com")
-    start = (timezone.localtime() + timedelta(days=3)).replace(hour=10, minute=0, second=0)
+    start = timezone.localtime() + timedelta(days=3)
     book_appointment(
-        option=clinic_week.option, therapist=clinic_week.therapist, start=start.replace(microsecond=0),
+        option=clinic_week.option, therapist=clinic_week.therapist,
+        start=start.replace(hour=10, minute=0, second=0, microsecond=0),
         client=ClientDetails(name="Ann Client", email="ann@example.com", phone=""),
     )  # fmt: skip
     notice = OutboundEmail.objects.get(to="desk@example.com")
