@@ -181,7 +181,9 @@ def erase_client(*, client: Client, by: AbstractBaseUser | None = None) -> Clien
             GiftCertificate.history.filter(id__in=pks).update(**blank, message="")
     client.history.all().delete()
     client.name, client.email, client.phone, client.notes = ERASED_NAME, "", ERASED_PHONE, ""
-    client._change_reason = "Personal data erased"
-    client._history_user = by
     client.save()
+    # Its one history row now: who erased it and when (the request's user, or `by`).
+    client.history.update(
+        history_change_reason="Personal data erased", **({"history_user": by} if by else {})
+    )
     return client
