@@ -75,6 +75,7 @@ def back_up(path: Path | None = None, *, media: bool = True) -> list[Path]:
         target = sqlite3.connect(path)
         try:
             connection.connection.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
         finally:
             target.close()
     else:
