@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run test lint lock fmt install clean
+.PHONY: help run test lint lock fmt install clean backup restore
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ lint: $(STAMP) ## Lint, format check and migration check
 fmt: $(STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+backup: $(STAMP) ## Back up the database and media to var/backups/ (FILE=... for another name)
+	$(BIN)/python manage.py backup_data $(FILE)
+
+restore: $(STAMP) ## Replace all data with a backup: make restore FILE=var/backups/... [YES=1]
+	@if [ -z "$(FILE)" ]; then echo "Say which backup: make restore FILE=var/backups/<name>"; exit 2; fi
+	$(BIN)/python manage.py restore_data "$(FILE)" $(if $(YES),--yes)
 
 # The secret key stays: it is not demo data, and an installation that relies on the generated
 # one would lose its sessions and signed links. Uploaded photos (var/media) stay too.

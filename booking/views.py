@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.availability import Availability, Slot, policy_days
@@ -97,9 +98,13 @@ def _render_step(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@sensitive_variables()
 def book(request: HttpRequest) -> HttpResponse:
     """The booking wizard. The address (or the posted form) carries the choices made so far,
-    and the first step still missing a choice answers; details and confirmation are POSTs."""
+    and the first step still missing a choice answers; details and confirmation are POSTs.
+    Its POSTs carry health answers: an error report shows none of them, nor any variable of
+    the steps below (the two `sensitive_` decorators)."""
     selection = SelectionForm(request.POST if request.method == "POST" else request.GET)
     if not selection.is_valid():
         return _link_refused(request, selection)

@@ -1,5 +1,6 @@
 """Public pages: home, the guide, services, therapists, about, robots.txt."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -110,6 +111,10 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    """A back office moved off /admin/ (ADMIN_URL) is not named here: that would publish it."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /booking/", f"Sitemap: {sitemap}", ""]
+    private = ["/booking/"]
+    if settings.ADMIN_URL == "admin/":
+        private.insert(0, "/admin/")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private), f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")

@@ -11,8 +11,8 @@ from focusedcare.health import healthz
 urlpatterns = [
     path("", include("content.urls")),
     path("", include("booking.urls")),
-    path("admin/", include("booking.backoffice.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, include("booking.backoffice.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

@@ -15,6 +15,10 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("export_client", "Can download all of a client's data"),
+            ("erase_client", "Can erase a client's personal data"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), condition=~models.Q(email=""), name="one_client_per_email"

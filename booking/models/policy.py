@@ -1,6 +1,6 @@
 """The owner's booking rules, edited in admin."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -46,6 +46,13 @@ class BookingPolicy(models.Model):
         default=2,
         validators=[MaxValueValidator(168)],
     )
+    intake_retention_years = models.PositiveSmallIntegerField(
+        "keep intake answers for (years)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Health answers are deleted this long after the session. Check your state's "
+        "rules for client records before shortening it.",
+    )
 
     history = HistoricalRecords()
 
@@ -84,3 +91,10 @@ class BookingPolicy(models.Model):
     @property
     def aftercare_delay(self) -> timedelta:
         return timedelta(hours=self.aftercare_delay_hours)
+
+    def intake_expiry(self, now: datetime) -> datetime:
+        """Sessions that ended before this moment have had their intake kept long enough."""
+        try:
+            return now.replace(year=now.year - self.intake_retention_years)
+        except ValueError:  # 29 February, in a year without one
+            return now.replace(year=now.year - self.intake_retention_years, day=28)

@@ -61,6 +61,7 @@ def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy
         "google_url": google_calendar_url(appointment, clinic, manage_url),
         "policy": policy,
         "site_url": settings.SITE_URL,
+        "admin_url": absolute(reverse("admin:booking_appointment_change", args=[appointment.pk])),
         "start": timezone.localtime(appointment.start),
         "end": timezone.localtime(appointment.end),
     }

@@ -1,4 +1,5 @@
-"""The email worker: queues due reminders and sends what the outbox holds, retrying failures."""
+"""The worker: queues due reminders and sends what the outbox holds, retrying failures; once a
+day it also deletes intake answers past the owner's retention."""
 
 import signal
 import time
@@ -12,6 +13,9 @@ from booking.services.emails import (
     send_pending_emails,
 )
 from booking.services.gift_certificates.sales import deliver_due_gift_certificates
+from booking.services.privacy import purge_expired_intakes
+
+PURGE_EVERY = 24 * 60 * 60  # seconds: retention is counted in years, daily is soon enough
 
 
 class Command(BaseCommand):
@@ -27,9 +31,15 @@ class Command(BaseCommand):
     def handle(self, *args, loop: bool, interval: float, **options) -> None:
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
+        next_purge = time.monotonic()  # at start, then daily (safe in several workers at once)
         while True:
             if loop:
                 close_old_connections()  # a long-running process must not keep a dead one
+            if time.monotonic() >= next_purge:
+                purged = purge_expired_intakes()
+                next_purge = time.monotonic() + PURGE_EVERY
+                if purged:
+                    self.stdout.write(f"Deleted {purged} expired intake(s).")
             reminders = enqueue_due_reminders() + enqueue_due_aftercare()
             reminders += deliver_due_gift_certificates()
             sent = send_pending_emails()

@@ -173,6 +173,9 @@ EXPECTED: dict[str, ROW] = {
     "admin:booking_client_history": ("200", "200", "403", "200"),
     "admin:booking_client_simple_history": ("200 302+", "200 302+", "403 403", "200 403"),
     "admin:booking_client_object": ("302", "302", "302", "302"),
+    # A client's data, downloaded or erased: the owner's alone (it holds their health answers).
+    "admin:booking_client_export": ("200", "403", "403", "403"),
+    "admin:booking_client_erase": ("200 302+", "403 403", "403 403", "403 403"),
     # Therapists: only the owner changes one (and so links a login to it).
     "admin:booking_therapist_changelist": ("200 302+", "200 403", "200 403", None),
     "admin:booking_therapist_changelist action=delete_selected":
@@ -431,8 +434,12 @@ def post_values(w, key: str, own: bool) -> dict:
     return values.get(key, {})
 
 
-# Add pages of one-row models are walked as they are before that row exists.
+# Add pages of one-row models are walked as they are before that row exists; a client is
+# erased once their upcoming bookings are cancelled (it is refused before).
 SETUP: dict[str, Callable[[], object]] = {
+    "admin:booking_client_erase": lambda: Appointment.objects.filter(
+        status=Appointment.Status.BOOKED, start__gt=timezone.now()
+    ).update(status=Appointment.Status.CANCELLED),
     "admin:booking_clinic_add": lambda: Clinic.objects.all().delete(),
     "admin:booking_bookingpolicy_add": lambda: BookingPolicy.objects.all().delete(),
     "admin:booking_giftsettings_add": lambda: GiftSettings.objects.all().delete(),
@@ -713,7 +720,8 @@ def model_targets(w, model_admin, rest: str, name: str | None) -> list[Target]:
                 targets.append(Target(key, f"{base}{obj.pk}/history/{version}/", own))
         elif OBJECT_ARGUMENT.search(rest):
             url = base + OBJECT_ARGUMENT.sub(str(obj.pk), rest)
-            targets.append(Target(key, url, own, values=post_values(w, key, own)))
+            values = post_values(w, key, own)
+            targets.append(Target(key, url, own, values=values, setup=SETUP.get(key)))
             if name and name.endswith("_change"):  # Django 6.1's actions on the change form
                 for action in action_names(model_admin, ActionLocation.CHANGE_FORM):
                     targets.append(

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.backoffice.roles import FRONT_DESK, OWNER, THERAPIST
@@ -377,7 +378,7 @@ class Command(BaseCommand):
         if not passwords:
             return
         self.stdout.write(
-            "Demo logins for /admin/ (passwords shown this once; to set another: "
+            f"Demo logins for {reverse('admin:index')} (passwords shown this once; to set another: "
             ".venv/bin/python manage.py changepassword <username>):"
         )
         for username, password, role in passwords:

@@ -1,0 +1,189 @@
+"""A client's personal data: health answers kept only as long as the owner says, one client's
+data exported whole, and one client erased while the books keep their appointments."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from booking.exceptions import BookingError
+from booking.models import (
+    Appointment,
+    BookingPolicy,
+    Client,
+    GiftCertificate,
+    Intake,
+    OutboundEmail,
+)
+
+ERASED_NAME = "Erased client"
+# A client needs an email or a phone (a database rule); with no email nothing is ever sent.
+ERASED_PHONE = "(erased)"
+
+
+class HasUpcomingBookings(BookingError):
+    message = "This client has upcoming bookings: cancel them first, then erase the client."
+
+
+def purge_expired_intakes(now: datetime | None = None) -> int:
+    """Delete the intake answers of sessions that ended longer ago than the owner keeps them
+    (BookingPolicy.intake_retention_years). Intakes keep no history rows, so deleting the row
+    removes the answers. Returns how many were deleted; running it twice deletes nothing more."""
+    cutoff = BookingPolicy.current().intake_expiry(now or timezone.now())
+    deleted, _ = Intake.objects.filter(appointment__end__lt=cutoff).delete()
+    return deleted
+
+
+def _certificates(client: Client) -> QuerySet[GiftCertificate]:
+    """Certificates the client bought or received (matched by email, as the client page does)."""
+    if not client.email:
+        return GiftCertificate.objects.none()
+    return GiftCertificate.objects.filter(
+        Q(buyer_email__iexact=client.email) | Q(recipient_email__iexact=client.email)
+    )
+
+
+def _emails(client: Client) -> QuerySet[OutboundEmail]:
+    """Emails to the client, and the clinic's notices about their appointments (which carry
+    their name, email and phone)."""
+    about = Q(appointment__client=client)
+    if client.email:
+        about |= Q(to__iexact=client.email)
+    return OutboundEmail.objects.filter(about)
+
+
+def _when(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _intake(appointment: Appointment) -> dict[str, Any] | None:
+    intake = getattr(appointment, "intake", None)
+    if intake is None:
+        return None
+    return {
+        "red_flags": intake.red_flag_labels,
+        "cleared_by_doctor": intake.cleared_by_doctor,
+        "zones": intake.zone_labels,
+        "pain_duration": intake.get_duration_display(),
+        "habits": intake.habit_labels,
+        "previous_injuries": intake.previous_injuries,
+        "pressure": intake.pressure,
+        "goals": intake.goals,
+        "consent": intake.consent,
+        "answered_at": _when(intake.created_at),
+    }
+
+
+def export_client_data(client: Client) -> dict[str, Any]:
+    """Everything the site holds about one client, for the owner to hand over: their record,
+    appointments with intake answers, gift certificates bought or received (with their ledger)
+    and the emails sent to them. Email bodies are left out: they carry the private links that
+    staff never see."""
+    appointments = client.appointments.select_related(
+        "therapist", "option__service", "intake"
+    ).order_by("start")
+    certificates = _certificates(client).prefetch_related("ledger").order_by("created_at")
+    email = client.email.lower()
+    return {
+        "client": {
+            "name": client.name,
+            "email": client.email,
+            "phone": client.phone,
+            "staff_notes": client.notes,
+            "created_at": _when(client.created_at),
+        },
+        "appointments": [
+            {
+                "service": appointment.option.service.name,
+                "minutes": appointment.option.duration_minutes,
+                "therapist": appointment.therapist.name,
+                "start": _when(appointment.start),
+                "end": _when(appointment.end),
+                "status": appointment.get_status_display(),
+                "price": str(appointment.price),
+                "paid_by_gift_certificate": str(appointment.gift_amount),
+                "booked_at": _when(appointment.created_at),
+                "cancelled_at": _when(appointment.cancelled_at),
+                "cancel_reason": appointment.cancel_reason,
+                "intake": _intake(appointment),
+            }
+            for appointment in appointments
+        ],
+        "gift_certificates": [
+            {
+                "code": certificate.display_code,
+                "bought": certificate.buyer_email.lower() == email,
+                "received": certificate.recipient_email.lower() == email,
+                "amount": str(certificate.amount),
+                "balance": str(certificate.balance),
+                "state": certificate.state_label,
+                "buyer_name": certificate.buyer_name,
+                "buyer_email": certificate.buyer_email,
+                "recipient_name": certificate.recipient_name,
+                "recipient_email": certificate.recipient_email,
+                "message": certificate.message,
+                "bought_at": _when(certificate.created_at),
+                "ledger": [
+                    {
+                        "kind": entry.get_kind_display(),
+                        "amount": str(entry.amount),
+                        "balance_after": str(entry.balance_after),
+                        "at": _when(entry.created_at),
+                    }
+                    for entry in sorted(certificate.ledger.all(), key=lambda e: e.pk)
+                ],
+            }
+            for certificate in certificates
+        ],
+        "emails": [
+            {
+                "subject": sent.subject,
+                "to": sent.to,
+                "status": sent.get_status_display(),
+                "written_at": _when(sent.created_at),
+                "sent_at": _when(sent.sent_at),
+            }
+            for sent in _emails(client).order_by("created_at", "pk")
+            if sent.to.lower() == email
+        ],
+    }
+
+
+@transaction.atomic
+def erase_client(*, client: Client, by: AbstractBaseUser | None = None) -> Client:
+    """Erase a client's personal data, keeping their appointments (and gift ledgers) for the
+    books: the record keeps no name, email, phone or notes; intake answers, emails to or about
+    them and the history rows that held their details are deleted; cancel reasons are cleared
+    (in history too); certificates they bought or received lose names, emails and message.
+    Refused while they have upcoming bookings, which would otherwise stay on the calendar with
+    nobody to contact."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    appointments = Appointment.objects.filter(client=client)
+    if appointments.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now()).exists():
+        raise HasUpcomingBookings
+    Intake.objects.filter(appointment__client=client).delete()
+    _emails(client).delete()
+    appointments.exclude(cancel_reason="").update(cancel_reason="")
+    Appointment.history.filter(client_id=client.pk).exclude(cancel_reason="").update(
+        cancel_reason=""
+    )
+    if client.email:
+        for field, blank in [
+            ("buyer_email", {"buyer_name": ERASED_NAME, "buyer_email": ""}),
+            ("recipient_email", {"recipient_name": ERASED_NAME, "recipient_email": ""}),
+        ]:
+            match = {f"{field}__iexact": client.email}
+            pks = list(GiftCertificate.objects.filter(**match).values_list("pk", flat=True))
+            GiftCertificate.objects.filter(pk__in=pks).update(**blank, message="")
+            GiftCertificate.history.filter(id__in=pks).update(**blank, message="")
+    client.history.all().delete()
+    client.name, client.email, client.phone, client.notes = ERASED_NAME, "", ERASED_PHONE, ""
+    client.save()
+    # Its one history row now: who erased it and when (the request's user, or `by`).
+    client.history.update(
+        history_change_reason="Personal data erased", **({"history_user": by} if by else {})
+    )
+    return client
