@@ -332,7 +332,7 @@ def _still_free_step(
     error = f"Sorry, {taken.name} was just booked at that time."
     if still_free:
         error += f" Still free then: {', '.join(t.name for t in still_free)}."
-    extra = {**context, "still_free": still_free, "shown_gift": request.POST.get("gift_shown")}
+    extra = {**context, "still_free": still_free, "shown_gift": gift_shown(request.POST)}
     return _time_step(request, selection, error, status=409, wanted=start, extra=extra)
 
 
