@@ -70,6 +70,19 @@ class GiftBalanceTooLow(GiftCertificateError):
     message = "This gift certificate doesn't have enough balance left for that."
 
 
+class GiftAmountChanged(GiftCertificateError):
+    """The certificate would pay another amount than the client was shown: nothing is booked."""
+
+    def __init__(self, *, shown, applied):
+        super().__init__(
+            f"This gift certificate's balance changed since you checked it: it now pays "
+            f"${applied} of this booking, not ${shown}. Nothing is booked yet: please check and "
+            "confirm again."
+        )
+        self.shown = shown
+        self.applied = applied
+
+
 class GiftAlreadyApplied(GiftCertificateError):
     message = "That gift certificate is already applied to this booking."
 

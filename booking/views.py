@@ -2,6 +2,7 @@
 selector or service, and pick the response; the rules live in availability and services."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from booking.clock import bounded_day
 from booking.exceptions import (
     AlreadyBooked,
     BookingError,
+    GiftAmountChanged,
     GiftCertificateError,
     NeedsDoctor,
     SlotUnavailable,
@@ -179,12 +181,14 @@ def _time_step(
     error: str = "",
     status: int = 200,
     wanted: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Step 4: the free times on the day; with `wanted` (a time refused), the nearest free."""
     option, data = selection.option, selection.cleaned_data
     day, therapist = data["day"], data["therapist_obj"]
     availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
     context = {
+        **(extra or {}),
         "selection": data,
         "day": day,
         "periods": day_periods(availability.slots(day)),
@@ -265,6 +269,10 @@ def _review_step(
     context["gift"] = gift
     if "confirm" not in request.POST or gift.error:
         return _render_step(request, "review", context, status=400 if gift.error else 200)
+    if gift.code and gift_shown(request.POST) is None:
+        # A code typed and confirmed without "Apply": the client has not seen what it pays yet.
+        context["notice"] = f"Your gift certificate pays ${gift.applied}. Please check and confirm."
+        return _render_step(request, "review", context)
     shown = request.POST.get("assigned")
     if shown and shown != context["assigned"].slug:
         # Never book someone other than the therapist the client saw: show the change first.
@@ -290,15 +298,22 @@ def _confirm_step(
             request_key=form.cleaned_data["request_key"],
             intake=context["intake"].answers(),
             gift_code=gift.code,
+            gift_shown=gift_shown(request.POST) if gift.code else None,
         )
     except AlreadyBooked as error:
         return render(
             request, "booking/already_booked.html", {"appointment": error.appointment}, status=409
         )
     except SlotUnavailable as error:
+        if selection.cleaned_data["therapist_obj"] is None:
+            return _still_free_step(request, selection, context)
         return _time_step(request, selection, error.message, status=409, wanted=start)
     except NeedsDoctor as error:
         return _render_step(request, "details", {**context, "screening": error.screening})
+    except GiftAmountChanged as error:
+        # Shown again with what it pays now; confirming this review books that amount.
+        context["gift"] = quote_gift_certificate(typed=[gift.code], price=selection.option.price)
+        return _render_step(request, "review", {**context, "error": error.message}, status=409)
     except GiftCertificateError as error:
         due = selection.option.price
         context["gift"] = GiftQuote(typed=gift.typed, due=due, error=error.message)
@@ -307,6 +322,33 @@ def _confirm_step(
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
     messages.success(request, "You're booked. We've emailed your confirmation.")
     return redirect(appointment)
+
+
+def _still_free_step(
+    request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
+) -> HttpResponse:
+    """A "first available" booking refused because its therapist was just booked: whoever is
+    still free at that time, each one tap from booked (the form as reviewed, that therapist),
+    and the nearest free times."""
+    start, day = selection.start, selection.cleaned_data["day"]
+    availability = Availability(option=selection.option, first_day=day, last_day=day)
+    still_free = availability.free_therapists_at(start)
+    taken = context.pop("assigned")
+    error = f"Sorry, {taken.name} was just booked at that time."
+    if still_free:
+        error += f" Still free then: {', '.join(t.name for t in still_free)}."
+    extra = {**context, "still_free": still_free, "shown_gift": gift_shown(request.POST)}
+    return _time_step(request, selection, error, status=409, wanted=start, extra=extra)
+
+
+def gift_shown(data: QueryDict) -> Decimal | None:
+    """The amount the review step showed the certificate paying, carried by its form; None when
+    missing or not an amount (then the client is shown the review first)."""
+    try:
+        amount = Decimal(data.get("gift_shown", ""))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
 
 
 def _appointment(token: str) -> Appointment:

@@ -25,6 +25,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _words(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = models.DateTimeField()
@@ -114,6 +122,14 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An online booking never changes a returning client's record: what they typed stays here.
+    typed_name = models.CharField(
+        "name as booked online", max_length=120, blank=True, editable=False
+    )
+    typed_email = models.EmailField("email as booked online", blank=True, editable=False)
+    typed_phone = models.CharField(
+        "phone as booked online", max_length=30, blank=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
@@ -171,6 +187,27 @@ class Appointment(models.Model):
         """A session may be marked completed or no-show, and a booking made for it records a
         visit rather than confirming one, once its start has come."""
         return self.start <= (now or timezone.now())
+
+    @property
+    def booked_as_name(self) -> str:
+        """The name the client's own booking page shows: what they typed online (never the
+        stored record's, which anyone knowing the email address would otherwise read)."""
+        return self.typed_name or self.client.name
+
+    @property
+    def typed_details_note(self) -> str:
+        """For staff: how an online booking was typed, when it differs from the client record it
+        was matched to by email (empty otherwise). Case, spacing and phone punctuation aside."""
+        if not self.typed_name:
+            return ""  # booked by staff (they update the record) or before details were kept
+        typed = (self.typed_name, self.typed_phone)
+        stored = (self.client.name, self.client.phone)
+        if _words(typed[0]) == _words(stored[0]) and _digits(typed[1]) == _digits(stored[1]):
+            return ""
+        return (
+            f"Booked online as {' / '.join(v for v in typed if v)}; "
+            f"client record says {' / '.join(v for v in stored if v)}."
+        )
 
     @property
     def is_active(self) -> bool:

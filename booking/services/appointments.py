@@ -1,6 +1,7 @@
 """Booking, moving and cancelling appointments: the one path for the public site and the admin."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -32,6 +33,12 @@ def _lock_therapists(option: ServiceOption, therapist: Therapist | None) -> None
     list(candidates.order_by("pk").select_for_update().values_list("pk", flat=True))
 
 
+def _check_not_booked_yet(request_key: str | None) -> None:
+    """A repeated `request_key` (the same form sent twice) finds the first booking."""
+    if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
+        raise AlreadyBooked(existing)
+
+
 def _save_without_overlap(appointment: Appointment, start: datetime) -> None:
     try:
         appointment.full_clean(exclude=["client", "option", "booked_by"])
@@ -54,27 +61,34 @@ def book_appointment(
     notify_clinic: bool = True,
     intake: IntakeAnswers | None = None,
     gift_code: str = "",
+    gift_shown: Decimal | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book one session, never double-booking a therapist (buffer included).
 
     A `gift_code` pays what it can of the price in the same transaction: a certificate that
-    cannot be used books nothing, and a booking refused redeems nothing.
+    cannot be used books nothing, and a booking refused redeems nothing. With `gift_shown` (what
+    the client's review said it pays), a balance changed since books nothing (GiftAmountChanged).
 
     `by` is who books: a client online (None) is held to the minimum notice and the horizon;
     staff are not. A start already past records a visit (a walk-in entered late): the client
     gets no confirmation for it.
 
     With no therapist, the free one with the fewest bookings that day gets it. A repeated
-    `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again.
+    `request_key` (the same form sent twice) raises AlreadyBooked instead of booking again, also
+    when both arrive at once: checked again once the lock is held (the twin that waited on it
+    then sees the first booking, not a taken slot), and the unique key backs that up.
+
+    Online (`by` None), a returning client's record is not changed: what they typed is kept on
+    the booking (typed_name, typed_email, typed_phone) for staff to compare. Staff bookings
+    update the record and keep no typed copy.
     An intake with uncleared red flags, or an emergency one, raises NeedsDoctor: nothing is booked.
     """
     start = start.astimezone(UTC)  # real minutes, also across a daylight-saving change
     moment = now or timezone.now()
     if intake is not None:
         check_screening(intake)
-    if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
-        raise AlreadyBooked(existing)
+    _check_not_booked_yet(request_key)  # cheap, before waiting on the lock
     if not option.is_active or not option.service.is_active:
         raise NotBookable()
     if (
@@ -85,6 +99,7 @@ def book_appointment(
     ):
         raise NotBookable(f"{therapist.name} does not offer {option.service.name}.")
     _lock_therapists(option, therapist)
+    _check_not_booked_yet(request_key)  # a twin that held the lock may have booked meanwhile
 
     day = timezone.localdate(start)
     availability = Availability(
@@ -100,8 +115,9 @@ def book_appointment(
         raise SlotUnavailable(start, availability.why_not(start))
 
     end = start + timedelta(minutes=option.duration_minutes)
+    typed = {} if is_staff(by) else _typed(client)
     appointment = Appointment(
-        client=upsert_client(client),
+        client=upsert_client(client, update=is_staff(by)),
         therapist=chosen,
         option=option,
         price=option.price,
@@ -111,13 +127,18 @@ def book_appointment(
         booked_by=by,
         request_key=request_key or None,
         created_at=moment,
+        **typed,
     )
-    _save_without_overlap(appointment, start)
+    try:
+        _save_without_overlap(appointment, start)
+    except SlotUnavailable:
+        _check_not_booked_yet(request_key)  # the unique key refused it: a twin committed first
+        raise
     if intake is not None:
         save_intake(appointment, intake)
     if gift_code:
         appointment.gift_amount = redeem_for_appointment(
-            code=gift_code, appointment=appointment, by=by, now=now
+            code=gift_code, appointment=appointment, by=by, now=now, shown=gift_shown
         )
     enqueue_appointment_emails(
         appointment,
@@ -126,6 +147,14 @@ def book_appointment(
         notify_clinic=notify_clinic,
     )
     return appointment
+
+
+def _typed(client: ClientDetails) -> dict[str, str]:
+    return {
+        "typed_name": client.name.strip(),
+        "typed_email": client.email.strip(),
+        "typed_phone": client.phone.strip(),
+    }
 
 
 def can_change(appointment: Appointment, now: datetime | None = None) -> bool:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
+
 from booking.models import Client
 
 
@@ -12,9 +14,16 @@ class ClientDetails:
     phone: str
 
 
-def upsert_client(details: ClientDetails) -> Client:
-    """The client with this email (any case), created or brought up to date with what they typed.
-    Without an email (a phone booking), the client with the same name and phone, or a new one."""
+def upsert_client(details: ClientDetails, *, update: bool) -> Client:
+    """The client with this email (any case), or without an email (a phone booking) the client
+    with the same name and phone; a new one from what was typed when there is none.
+
+    Only staff `update` an existing client's name and phone (they are speaking with the client;
+    an empty phone keeps the stored one). An online booking never does: anyone can type anyone's
+    email, so what they typed is kept on the booking instead (Appointment.typed_*).
+
+    Two bookings creating the same new client at once (other therapists, so no shared lock):
+    the unique email refuses the second insert, which then takes the record the first made."""
     email = details.email.strip()
     if email:
         client = Client.objects.filter(email__iexact=email).first()
@@ -22,10 +31,19 @@ def upsert_client(details: ClientDetails) -> Client:
         client = Client.objects.filter(
             email="", name__iexact=details.name.strip(), phone=details.phone.strip()
         ).first()
+    if client is not None and not update:
+        return client
     if client is None:
         client = Client(email=email.lower())
     client.name = details.name.strip()
-    client.phone = details.phone.strip()
+    client.phone = details.phone.strip() or client.phone
     client.full_clean(validate_constraints=False)
-    client.save()
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        made_meanwhile = Client.objects.filter(email__iexact=email).exists() if email else False
+        if client.pk is not None or not made_meanwhile:
+            raise
+        return upsert_client(details, update=update)  # found now, so no insert this time
     return client

@@ -655,7 +655,8 @@ def test_applying_a_code_at_review_shows_what_it_pays_and_what_is_due(client, cl
     assert not Appointment.objects.exists()
     assert GiftCertificate.objects.get().balance == Decimal("60.00")  # nothing spent yet
 
-    booked = review(client, day, gift_code=certificate.display_code, confirm="1")
+    shown = page(response).find("input", attrs={"name": "gift_shown"})["value"]
+    booked = review(client, day, gift_code=certificate.display_code, gift_shown=shown, confirm="1")
 
     appointment = Appointment.objects.get()
     assert booked.status_code == 302

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from booking.exceptions import (
     GiftAlreadyApplied,
+    GiftAmountChanged,
     GiftAmountInvalid,
     GiftBalanceTooLow,
     GiftCertificateError,
@@ -160,9 +161,12 @@ def redeem_for_appointment(
     appointment: Appointment,
     by: AbstractBaseUser | None = None,
     now: datetime | None = None,
+    shown: Decimal | None = None,
 ) -> Decimal:
     """Applies a certificate to a booking: the smaller of its balance and the price; the rest is
-    due at the clinic. One certificate per booking."""
+    due at the clinic. One certificate per booking. With `shown` (what the client's review said
+    it pays), any other amount raises GiftAmountChanged: read under the row lock, so a redemption
+    that committed meanwhile is seen, and the caller's booking is rolled back with it."""
     now = now or timezone.now()
     certificate = find_usable_certificate(code, now, for_update=True)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -171,6 +175,8 @@ def redeem_for_appointment(
     applied = min(certificate.balance, appointment.price - appointment.gift_amount)
     if certificate.balance <= 0:
         raise GiftBalanceTooLow("This gift certificate has no balance left.")
+    if shown is not None and applied != shown:
+        raise GiftAmountChanged(shown=shown, applied=applied)
     if applied <= 0:
         return Decimal("0.00")
     _change_balance(certificate, -applied, Kind.REDEEM, now=now, appointment=appointment, by=by)
