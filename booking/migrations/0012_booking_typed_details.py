@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0010_extra_shifts'),
+        ('booking', '0011_privacy'),
     ]
 
     operations = [
