@@ -51,9 +51,11 @@ lock: $(STAMP) ## Pin every dependency with hashes in requirements.lock, after e
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
 	  --python-version 3.12 --quiet --no-header -o $(LOCK)
 
-lint: $(STAMP) ## Lint, format check and migration check
+lint: $(STAMP) ## Lint, format, types, security scan and migration check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive booking content focusedcare
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: $(STAMP) ## Format and fix what ruff can

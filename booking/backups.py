@@ -8,7 +8,7 @@ writes one back page by page. Which one is chosen from the database settings (DA
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, never a shell
+import subprocess  # nosec B404 # pg_dump and pg_restore, never a shell
 import tarfile
 from pathlib import Path
 

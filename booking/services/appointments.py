@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -55,7 +55,7 @@ def book_appointment(
     start: datetime,
     client: ClientDetails,
     therapist: Therapist | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     request_key: str | None = None,
     notify_client: bool = True,
     notify_clinic: bool = True,
@@ -173,15 +173,13 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
-def is_staff(by: AbstractBaseUser | None) -> bool:
+def is_staff(by: User | None) -> bool:
     """Staff act for the clinic: the client's notice, horizon and change window do not bind
     them; working hours, time off and other bookings do."""
     return by is not None and by.is_staff
 
 
-def _check_changeable(
-    appointment: Appointment, by: AbstractBaseUser | None, now: datetime | None
-) -> None:
+def _check_changeable(appointment: Appointment, by: User | None, now: datetime | None) -> None:
     if not appointment.is_active:
         raise NotActive()
     if not is_staff(by) and not can_change(appointment, now):
@@ -193,7 +191,7 @@ def reschedule_appointment(
     *,
     appointment: Appointment,
     start: datetime,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a booking to a new time with the same therapist, under the same rules as booking."""
@@ -228,7 +226,7 @@ def cancel_appointment(
     *,
     appointment: Appointment,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     appointment = _locked(appointment)
@@ -243,7 +241,7 @@ def cancel_appointment(
 
 
 def _set_outcome(
-    appointment: Appointment, status: str, by: AbstractBaseUser | None, now: datetime | None
+    appointment: Appointment, status: str, by: User | None, now: datetime | None
 ) -> Appointment:
     appointment = _locked(appointment)
     if not appointment.is_active:
@@ -260,7 +258,7 @@ def _set_outcome(
 
 @transaction.atomic
 def complete_appointment(
-    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, appointment: Appointment, by: User | None = None, now: datetime | None = None
 ) -> Appointment:
     """The session took place: aftercare follows it (see enqueue_due_aftercare)."""
     return _set_outcome(appointment, Appointment.Status.COMPLETED, by, now)
@@ -268,6 +266,6 @@ def complete_appointment(
 
 @transaction.atomic
 def mark_no_show(
-    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, appointment: Appointment, by: User | None = None, now: datetime | None = None
 ) -> Appointment:
     return _set_outcome(appointment, Appointment.Status.NO_SHOW, by, now)

@@ -4,7 +4,7 @@ data exported whole, and one client erased while the books keep their appointmen
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -153,7 +153,7 @@ def export_client_data(client: Client) -> dict[str, Any]:
 
 
 @transaction.atomic
-def erase_client(*, client: Client, by: AbstractBaseUser | None = None) -> Client:
+def erase_client(*, client: Client, by: User | None = None) -> Client:
     """Erase a client's personal data, keeping their appointments (and gift ledgers) for the
     books: the record keeps no name, email, phone or notes; intake answers, emails to or about
     them and the history rows that held their details are deleted; cancel reasons are cleared

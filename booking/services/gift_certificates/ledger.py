@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -67,7 +67,7 @@ def _change_balance(
     now: datetime,
     appointment: Appointment | None = None,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     **fields,
 ) -> GiftLedgerEntry:
     """The only place a balance changes: a conditional UPDATE and its ledger entry, together."""
@@ -103,7 +103,7 @@ def issue_gift_balance(
     *,
     certificate: GiftCertificate,
     now: datetime,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     reason: str = "",
 ) -> GiftCertificate | None:
     """Pending -> active with its full amount as balance, and its expiry from the owner's
@@ -132,7 +132,7 @@ def redeem_gift_certificate(
     code: str,
     amount: Decimal,
     appointment: Appointment | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     reason: str = "",
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
@@ -159,7 +159,7 @@ def redeem_for_appointment(
     *,
     code: str,
     appointment: Appointment,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
     shown: Decimal | None = None,
 ) -> Decimal:
@@ -186,7 +186,7 @@ def redeem_for_appointment(
 
 @transaction.atomic
 def credit_back_for(
-    *, appointment: Appointment, by: AbstractBaseUser | None = None, now: datetime | None = None
+    *, appointment: Appointment, by: User | None = None, now: datetime | None = None
 ) -> Decimal:
     """A cancelled booking gives back what it took from each certificate, once."""
     now = now or timezone.now()
@@ -227,7 +227,7 @@ def adjust_gift_certificate(
     certificate: GiftCertificate,
     amount: Decimal,
     reason: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
     """A correction by staff, up or down, with a reason; never below zero. Adding value is a
@@ -257,7 +257,7 @@ def void_gift_certificate(
     *,
     certificate: GiftCertificate,
     reason: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
     """Takes a certificate out of use (refunded, sold in error): its balance goes to zero."""

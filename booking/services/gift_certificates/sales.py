@@ -5,7 +5,7 @@ only through the ledger (ledger.py)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -104,7 +104,7 @@ def issue_gift_certificate(
     *,
     certificate: GiftCertificate,
     now: datetime,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     reason: str = "",
     notify: bool = True,
 ) -> bool:
@@ -137,7 +137,7 @@ def _deliver(certificate: GiftCertificate, now: datetime) -> bool:
 def mark_gift_certificate_paid(
     *,
     certificate: GiftCertificate,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     notify: bool = True,
     now: datetime | None = None,
 ) -> GiftCertificate:
