@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
@@ -16,6 +17,19 @@ FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 READABLE_CHARSETS = {"utf-8", "ascii"}  # codecs' own names: "UTF8", "us-ascii"... match too
 # Django's refusals while parsing; OSError: the client hung up mid-body (UnreadablePostError).
 UNREADABLE = (BadRequest, SuspiciousOperation, MultiPartParserError, UnicodeDecodeError, OSError)
+
+
+class TolerantRequest(WSGIRequest):
+    """gunicorn's request (see wsgi.py): a Content-Type header Django cannot parse (an unknown
+    RFC 2231 charset) raises while the request is built, before any middleware could answer;
+    here it is kept as unreadable, and the middleware below answers 400."""
+
+    def _set_content_type_params(self, meta: dict) -> None:
+        try:
+            super()._set_content_type_params(meta)
+        except BadRequest:
+            self.content_type, self.content_params = "", {}
+            self.unreadable_content_type = True
 
 
 class UnreadableRequestMiddleware:
@@ -39,6 +53,8 @@ class UnreadableRequestMiddleware:
 
 def unreadable(request: HttpRequest) -> str:
     """Why the request's address or form cannot be read, or "" when they can."""
+    if getattr(request, "unreadable_content_type", False):
+        return "unparseable Content-Type"
     try:
         request.GET  # noqa: B018 - parsed now: too many fields raises here, not in a view
         if request.method != "POST" or request.content_type not in FORM_TYPES:

@@ -7,6 +7,7 @@ carry a working booking, gift order or calendar query with some of its fields re
 values (NUL and control characters, huge strings, far dates, odd digits, unknown ids, repeats).
 """
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from django import forms
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.converters import get_converters
@@ -135,7 +138,9 @@ def fitting_value(name: str, field: forms.Field) -> str | list[str]:
     if isinstance(field, forms.EmailField):
         return "ann@example.com"
     if isinstance(field, forms.CharField):
-        return "717-555-0100" if "phone" in name else "Ann Client"
+        if "phone" in name:
+            return "717-555-0100"
+        return "Ann Client" if "name" in name else "Stiff since the move"
     return ""
 
 
@@ -256,11 +261,12 @@ def site(demo, settings):
     bookings = [
         AppointmentFactory(
             client=ClientFactory(),
-            therapist=slot.therapist,
+            therapist=slots[-1].therapist,
             option=option,
-            start=timezone.localtime(slot.start) + timedelta(days=7),
+            # Past the horizon, a day apart: never on a time the examples book.
+            start=timezone.localtime(slots[-1].start) + timedelta(days=7 + n),
         )
-        for slot in slots[-3:]
+        for n in range(3)
     ]
     gift = GiftCertificate.objects.exclude(token="").first()
     base = {}
@@ -286,7 +292,7 @@ def site(demo, settings):
             "day": timezone.localdate(slot.start).isoformat(),
             "time": f"{timezone.localtime(slot.start):%H:%M}",
         }
-        for slot in slots[:-3:7][:20]
+        for slot in slots[::7][:20]
     ]
     return {
         "base": base,
@@ -551,3 +557,34 @@ def test_a_phone_booking_link_with_digits_that_are_no_numbers_fills_nothing_in(s
 
     assert response.status_code == 200
     assert response.context["form"].initial.get("therapist") is None
+
+
+def test_a_content_type_django_cannot_parse_gets_the_styled_400_page_from_the_app_server(db):
+    """Through the WSGI application gunicorn serves (the test client builds its own request,
+    which would raise before any middleware): an unknown RFC 2231 charset was a bare 500."""
+    from focusedcare.wsgi import application
+
+    body = b"code=ABCD"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": reverse("booking:gift_balance"),
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded; charset*=bogus''utf-8",
+    }
+    answered = []
+    # As the test client does: the request's signals must not close the test's database.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(environ, lambda status, headers: answered.append(status))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+    assert answered == ["400 Bad Request"]
+    assert UNREADABLE_PAGE in b"".join(chunks).decode()
