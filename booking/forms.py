@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import unicodedata
 from datetime import date, datetime, time
 
 from crispy_forms.helper import FormHelper
@@ -9,6 +10,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
+from booking.clock import EARLIEST, LATEST
 from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
 from booking.screening import RedFlag, Screening, screen
 from booking.services.intake import IntakeAnswers
@@ -16,7 +18,41 @@ from booking.services.intake import IntakeAnswers
 ANY = "any"
 
 
-class SelectionForm(forms.Form):
+def refuse_control_characters(value: str) -> None:
+    """Typed text holds no control characters but tabs and line breaks: none belongs in a name,
+    an email or a note (NUL, which PostgreSQL refuses in text, is Django's own check)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00" for ch in value):
+        raise forms.ValidationError(
+            "Please remove the invisible control characters from this text.",
+            code="control_characters",
+        )
+
+
+class TypedTextForm(forms.Form):
+    """A form people type into: every text field, hidden ones included, refuses control
+    characters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_control_characters)
+
+
+class DayField(forms.DateField):
+    """A day typed or picked, within the years date arithmetic is safe for."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                f"Please enter a date between {EARLIEST.year} and {LATEST.year}."
+            )
+
+
+class SelectionForm(TypedTextForm):
     """The choices made so far in the booking flow, carried in the address (?service=...)."""
 
     service = forms.ModelChoiceField(
@@ -93,7 +129,7 @@ def phone_number(value: str) -> str:
     return phone
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(TypedTextForm):
     name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(
         attrs={"autocomplete": "name"}))  # fmt: skip
     email = forms.EmailField(
@@ -127,7 +163,7 @@ class DetailsForm(forms.Form):
         return self.cleaned_data.get("request_key") or secrets.token_urlsafe(24)
 
 
-class CancelForm(forms.Form):
+class CancelForm(TypedTextForm):
     reason = forms.CharField(
         required=False,
         max_length=500,
@@ -142,7 +178,7 @@ class CancelForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(TypedTextForm):
     """Assessment before action: what the therapist needs to know before the session."""
 
     red_flags = forms.MultipleChoiceField(
@@ -248,7 +284,7 @@ class IntakeForm(forms.Form):
         return items
 
 
-class GiftPurchaseForm(forms.Form):
+class GiftPurchaseForm(TypedTextForm):
     """What a gift certificate buyer types. Amount limits are the owner's, checked by the
     purchase service; this form checks only the shape of the answers."""
 
@@ -296,7 +332,7 @@ class GiftPurchaseForm(forms.Form):
         initial="now",
         choices=[("now", "As soon as it is paid"), ("later", "On a date I choose")],
     )
-    deliver_on = forms.DateField(
+    deliver_on = DayField(
         required=False,
         label="Delivery date",
         input_formats=["%Y-%m-%d"],
@@ -364,7 +400,7 @@ class GiftPurchaseForm(forms.Form):
         return data
 
 
-class BalanceForm(forms.Form):
+class BalanceForm(TypedTextForm):
     code = forms.CharField(
         max_length=40,
         label="Gift certificate code",
@@ -382,7 +418,7 @@ class BalanceForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class GiftReasonForm(forms.Form):
+class GiftReasonForm(TypedTextForm):
     """Staff: void or adjust a certificate, always with a reason for the ledger."""
 
     amount = forms.DecimalField(

@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 
+from booking.forms import TypedTextForm
 from booking.screening import RedFlag
 from content.recommend import Answers, Area, Duration, Feeling, Trigger
 
@@ -28,7 +29,7 @@ def _tick_boxes(choices, *, label: str, help_text: str, required_message: str = 
     )
 
 
-class FindMyMassageForm(forms.Form):
+class FindMyMassageForm(TypedTextForm):
     areas = _tick_boxes(
         Area.choices,
         label="Where does it hurt?",

@@ -18,5 +18,9 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
+# The 400 and 500 pages read nothing of the request (Django's own read the form again).
+handler400 = "focusedcare.errors.bad_request"
+handler500 = "focusedcare.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

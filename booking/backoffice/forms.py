@@ -8,8 +8,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from booking.clock import EARLIEST, LATEST, bounded_day
-from booking.forms import person_name, phone_number
+from booking.clock import bounded_day
+from booking.forms import DayField, TypedTextForm, person_name, phone_number
 from booking.models import ServiceOption, Therapist
 from booking.services.clients import ClientDetails
 
@@ -18,31 +18,19 @@ def _clinic_time(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
 
-class DayField(forms.DateField):
-    """A day on a date picker, within the years date arithmetic is safe for."""
-
-    widget = forms.DateInput(attrs={"type": "date"})
-
-    def validate(self, value: date | None) -> None:
-        super().validate(value)
-        if value is not None and not EARLIEST <= value <= LATEST:
-            raise forms.ValidationError(
-                f"Please enter a date between {EARLIEST.year} and {LATEST.year}."
-            )
-
-
 class OptionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, option: ServiceOption) -> str:
         return f"{option.service.name}, {option.duration_minutes} min (${option.price})"
 
 
-class PhoneBookingForm(forms.Form):
+class PhoneBookingForm(TypedTextForm):
     """A phone or walk-in booking by staff: who, what, with whom, when."""
 
     client_name = forms.CharField(label="Client's name", max_length=120)
     client_phone = forms.CharField(label="Phone", max_length=30, required=False)
     client_email = forms.EmailField(
         label="Email",
+        max_length=254,
         required=False,
         help_text="Email or phone: one is enough. With an email the client gets the "
         "confirmation and the link to change the booking.",
@@ -115,13 +103,20 @@ class PhoneBookingForm(forms.Form):
         }
 
 
+def _whole_number(text: str, digits: int = 18) -> int | None:
+    """ASCII digits only ("²" is a digit to `str.isdigit` but no number to `int`), and short
+    enough for a database integer."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+
+
 def phone_booking_initial(query: QueryDict) -> dict:
     """What a calendar cell carries: ?therapist=<id>&start=YYYY-MM-DDTHH:MM&minutes=<n>.
     Anything malformed is ignored: these only fill the form in."""
     initial: dict = {}
+    therapist_id = _whole_number(query.get("therapist", ""))
     therapist = (
-        Therapist.objects.active().filter(pk=query.get("therapist", "")).first()
-        if (query.get("therapist", "").isdigit())
+        Therapist.objects.active().filter(pk=therapist_id).first()
+        if therapist_id is not None
         else None
     )
     if therapist is not None:
@@ -132,10 +127,10 @@ def phone_booking_initial(query: QueryDict) -> dict:
         start = None
     if start is not None and bounded_day(start.date().isoformat()):
         initial["day"], initial["time"] = start.date(), start.time().replace(second=0)
-    minutes = query.get("minutes", "")
-    if minutes.isdigit() and len(minutes) <= 4:
+    minutes = _whole_number(query.get("minutes", ""), digits=4)
+    if minutes is not None:
         options = ServiceOption.objects.filter(
-            is_active=True, service__is_active=True, duration_minutes=int(minutes)
+            is_active=True, service__is_active=True, duration_minutes=minutes
         ).order_by("service__order", "service__name")
         if therapist is not None:
             options = options.filter(service__therapists=therapist)
@@ -144,7 +139,7 @@ def phone_booking_initial(query: QueryDict) -> dict:
     return initial
 
 
-class MoveForm(forms.Form):
+class MoveForm(TypedTextForm):
     day = DayField(label="New day")
     time = forms.TimeField(
         label="New start",
@@ -156,7 +151,7 @@ class MoveForm(forms.Form):
         return _clinic_time(self.cleaned_data["day"], self.cleaned_data["time"])
 
 
-class ClinicCancelForm(forms.Form):
+class ClinicCancelForm(TypedTextForm):
     reason = forms.CharField(
         label="Reason",
         max_length=500,

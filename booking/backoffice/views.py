@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from booking.backoffice.forms import (
 )
 from booking.backoffice.reports import week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
-from booking.clock import bounded_day, clinic_time
+from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
 from booking.models import Appointment, GiftCertificate, Therapist
 from booking.selectors import gift_liability
@@ -58,9 +58,22 @@ def _minutes(request: HttpRequest, lengths: list[int]) -> int | None:
     return minutes if minutes in lengths else None
 
 
-def _bad_length(lengths: list[int]) -> HttpResponse:
+BAD_DATE = (
+    f"The date must look like 2026-03-10, between {EARLIEST.year} and {LATEST.year}. "
+    "Nothing was changed."
+)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """An address the back office cannot follow: why, on a back-office page, and a 400."""
+    context = _context(request, title="That address can't be shown", message=message)
+    return render(request, "admin/booking/bad_request.html", context, status=400)
+
+
+def _bad_length(request: HttpRequest, lengths: list[int]) -> HttpResponse:
     offered = ", ".join(str(n) for n in lengths)
-    return HttpResponseBadRequest(f"Choose a session length the clinic offers: {offered} minutes.")
+    message = f"Choose a session length the clinic offers: {offered} minutes."
+    return _bad_request(request, message)
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -83,11 +96,11 @@ def _calendar_query(request: HttpRequest) -> tuple[date, int, list[int]] | HttpR
     """The day and session length a calendar shows (and the lengths on offer), or a 400."""
     day = _day(request)
     if day is None:
-        return HttpResponseBadRequest("The date must look like 2026-03-10.")
+        return _bad_request(request, BAD_DATE)
     lengths = session_lengths()
     minutes = _minutes(request, lengths)
     if minutes is None:
-        return _bad_length(lengths)
+        return _bad_length(request, lengths)
     return day, minutes, lengths
 
 
@@ -142,7 +155,7 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
     """The front desk's printable list of the day, per therapist."""
     day = _day(request)
     if day is None:
-        return HttpResponseBadRequest("The date must look like 2026-03-10.")
+        return _bad_request(request, BAD_DATE)
     columns = schedule_columns(visible_therapists(request), [day])
     return render(
         request,
@@ -160,7 +173,7 @@ def _monday(request: HttpRequest) -> date | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     monday = _monday(request)
     if monday is None:
-        return HttpResponseBadRequest("The date must look like 2026-03-10.")
+        return _bad_request(request, BAD_DATE)
     report = week_report(monday)
     tallest = max(report.busiest_day_count, 1)
     bars = [
@@ -197,9 +210,9 @@ def appointments_csv(request: HttpRequest) -> HttpResponse:
     """Appointments between two dates, for the owner's spreadsheet: no health answers."""
     first, last = bounded_day(request.GET.get("from")), bounded_day(request.GET.get("to"))
     if first is None or last is None:
-        return HttpResponseBadRequest("Give ?from=YYYY-MM-DD&to=YYYY-MM-DD.")
+        return _bad_request(request, f"Give ?from=YYYY-MM-DD&to=YYYY-MM-DD. {BAD_DATE}")
     if last < first or (last - first).days > 366:
-        return HttpResponseBadRequest("The range must run forwards and be a year at most.")
+        return _bad_request(request, "The range must run forwards and be a year at most.")
     zone = timezone.get_current_timezone()
     appointments = (
         Appointment.objects.filter(

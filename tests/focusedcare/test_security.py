@@ -1,11 +1,16 @@
 """Secure by default: production mode needs only SECRET_KEY and ALLOWED_HOSTS."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from booking.models import Appointment, GiftCertificate, Service
+from tests.factories import AppointmentFactory
+from tests.focusedcare.test_hostile_input import PARAMETER, PUBLIC
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -92,3 +97,47 @@ def test_no_page_asks_a_third_party_for_anything():
             offenders.append(str(path.relative_to(ROOT)))
 
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_every_public_page_and_refusal_carries_the_security_headers(client, demo, settings):
+    """Every public URL pattern (from the resolver), the styled 400 and a 404, as production
+    serves them over HTTPS: CSP (with the nonce the page uses), nosniff, referrer policy,
+    DENY framing, COOP and HSTS."""
+
+    known = {
+        "token": AppointmentFactory().token,
+        "slug": Service.objects.filter(is_active=True).first().slug,
+    }
+    paths = [PARAMETER.sub(lambda m: known[m["kind"]], route.route) for route in PUBLIC]
+    gift = GiftCertificate.objects.first()
+    paths += [f"/gift-certificates/{gift.token}/", "/no-such-page/"]
+    https = {"secure": True, "HTTP_X_FORWARDED_PROTO": "https"}
+    responses = [client.get("/" + path.lstrip("/"), **https) for path in paths]
+    responses.append(
+        client.generic(
+            "POST",
+            "/gift-certificates/balance/",
+            "code=ABCD".encode("utf-16"),
+            content_type="application/x-www-form-urlencoded; charset=utf-16",
+            **https,
+        )
+    )
+    assert Appointment.objects.count() >= 1
+
+    statuses = {response.request["PATH_INFO"]: response.status_code for response in responses}
+    assert statuses["/no-such-page/"] == 404 and 400 in statuses.values()
+    assert all(status < 500 for status in statuses.values()), statuses
+    for response in responses:
+        where = response.request["PATH_INFO"]
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "unsafe-inline" not in policy, where
+        assert "frame-ancestors 'none'" in policy, where
+        assert response["X-Content-Type-Options"] == "nosniff", where
+        assert response["Referrer-Policy"] == "same-origin", where
+        assert response.get("X-Frame-Options") == "DENY", where
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", where
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000"), where
+        html = response.content.decode(errors="replace")
+        for nonce in re.findall(r'nonce="([^"]+)"', html):
+            assert f"'nonce-{nonce}'" in policy, where
