@@ -285,7 +285,8 @@ def test_the_balance_page_answers_429_after_the_configured_attempts_per_address(
 
     assert statuses == [404, 404, 404]
     assert blocked.status_code == 429 and "$100.00" not in blocked.content.decode()
-    assert "Too many tries" in alert_text(blocked) and blocked["Retry-After"] == "3600"
+    assert "Too many gift certificate codes" in alert_text(blocked)
+    assert 3600 <= int(blocked["Retry-After"]) <= 3960  # a window, and at most a tenth more
     assert elsewhere.status_code == 200
 
 
