@@ -81,12 +81,6 @@ class GiftQuote:
     error: str = ""
 
 
-TOO_MANY_TRIES = (
-    "Too many gift certificate codes were tried from your connection. Please wait a while, "
-    "book without the code, or call the clinic."
-)
-
-
 def quote_gift_certificate(*, typed: list[str], price: Decimal) -> GiftQuote:
     """The certificate's share of a price, looked up but not spent: `book_appointment` spends it
     in the booking's own transaction (see the ledger's redeem_for_appointment: the same rule,

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -27,9 +26,14 @@ from booking.exceptions import (
 )
 from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
-from booking.ratelimit import over_limit
+from booking.ratelimit import (
+    BOOKINGS_PER_ADDRESS,
+    BOOKINGS_PER_EMAIL,
+    GIFT_CODES,
+    client_address,
+    take,
+)
 from booking.selectors import (
-    TOO_MANY_TRIES,
     GiftQuote,
     bookable_services,
     current_clinic,
@@ -260,11 +264,11 @@ def _review_step(
     """Step 6: everything to check, with the gift certificate quoted; confirming books."""
     price = selection.option.price
     typed = typed_gift_codes(request.POST)
-    if typed and over_limit("gift-code", request, settings.GIFT_BALANCE_RATE):
-        # The same budget as the balance page: the review step must not be a guessing oracle.
+    # The same budget as the balance page: the review step must not be a guessing oracle.
+    if typed and (refusal := take((GIFT_CODES, client_address(request)))):
         shown_typed = request.POST.get("gift_code", "")[:60]
-        context["gift"] = GiftQuote(due=price, typed=shown_typed, error=TOO_MANY_TRIES)
-        return _render_step(request, "review", context, status=429)
+        context["gift"] = GiftQuote(due=price, typed=shown_typed, error=refusal.message)
+        return refusal.apply(_render_step(request, "review", context))
     gift = quote_gift_certificate(typed=typed, price=price)
     context["gift"] = gift
     if "confirm" not in request.POST or gift.error:
@@ -289,6 +293,12 @@ def _confirm_step(
 ) -> HttpResponse:
     """Confirmed: book it, or send the client back to the step where they can fix why not."""
     form, gift, start = context["form"], context["gift"], selection.start
+    refusal = take(
+        (BOOKINGS_PER_ADDRESS, client_address(request)),
+        (BOOKINGS_PER_EMAIL, form.cleaned_data["email"]),
+    )
+    if refusal:
+        return refusal.apply(_render_step(request, "review", {**context, "error": refusal.message}))
     try:
         appointment = book_appointment(
             option=selection.option,

@@ -24,7 +24,13 @@ from booking.exceptions import (
 from booking.forms import BalanceForm, GiftPurchaseForm
 from booking.models import GiftCertificate, GiftSettings, ServiceOption
 from booking.models.gift_certificates import MIN_EXPIRY_YEARS
-from booking.ratelimit import over_limit, parse_rate
+from booking.ratelimit import (
+    GIFT_CODES,
+    GIFT_EMAILS_PER_ADDRESS,
+    GIFT_ORDERS_PER_ADDRESS,
+    client_address,
+    take,
+)
 from booking.selectors import find_usable_certificate
 from booking.services.gift_certificates.sales import purchase_gift_certificate
 from booking.services.gift_certificates.stripe_checkout import (
@@ -66,6 +72,13 @@ def gift_certificates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         payment = GiftCertificate.Payment.STRIPE if online else GiftCertificate.Payment.CLINIC
+        uses = [(GIFT_ORDERS_PER_ADDRESS, client_address(request))]
+        if data["recipient_email"]:  # a certificate emailed to someone else
+            uses.append((GIFT_EMAILS_PER_ADDRESS, client_address(request)))
+        if refusal := take(*uses):
+            form.add_error(None, refusal.message)
+            context = {"form": form, "online": online, **_terms()}
+            return refusal.apply(render(request, "booking/gift_certificates.html", context))
         try:
             certificate = purchase_gift_certificate(
                 amount=data["amount"],
@@ -159,19 +172,14 @@ def gift_certificate(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def gift_balance(request: HttpRequest) -> HttpResponse:
     """The code comes by POST only (never in an address, so never in logs or history), and
-    each client address gets GIFT_BALANCE_RATE tries, counted in the shared cache."""
+    each client address gets GIFT_BALANCE_RATE tries (booking/ratelimit.py)."""
     form = BalanceForm(request.POST if request.method == "POST" else None)
     context: dict = {"form": form}
     status = 200
     if request.method == "POST":
-        if over_limit("gift-code", request, settings.GIFT_BALANCE_RATE):
-            context["error"] = (
-                "Too many tries from your connection. Please wait a while and try again, or "
-                "call the clinic."
-            )
-            response = render(request, "booking/gift_balance.html", context, status=429)
-            response["Retry-After"] = str(parse_rate(settings.GIFT_BALANCE_RATE)[1])
-            return _private(response)
+        if refusal := take((GIFT_CODES, client_address(request))):
+            context["error"] = refusal.message
+            return _private(refusal.apply(render(request, "booking/gift_balance.html", context)))
         if form.is_valid():
             try:
                 certificate = find_usable_certificate(form.cleaned_data["code"])

@@ -1,11 +1,16 @@
 """Markdown from the admin, rendered once and sanitised: staff write text, never scripts."""
 
+import logging
 from dataclasses import dataclass
 
 import markdown
 import nh3
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
+
+from focusedcare.cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3",
@@ -27,7 +32,7 @@ class Rendered:
 
 def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
     """HTML plus the level-2 headings for a table of contents (the page title is the h1)."""
-    if cache_key and (hit := cache.get(cache_key)):
+    if cache_key and (hit := _cached(cache_key)):
         return hit
     md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "sane_lists"])
     html = nh3.clean(
@@ -40,5 +45,17 @@ def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
     toc = [{"id": t["id"], "name": t["name"]} for t in md.toc_tokens if t["level"] == 2]
     result = Rendered(html=mark_safe(html), toc=toc)  # nosec B308, B703 # nh3 sanitised it
     if cache_key:
-        cache.set(cache_key, result, 60 * 60)
+        try:
+            cache.set(cache_key, result, 60 * 60)
+        except CACHE_ERRORS as error:
+            logger.warning("Markdown not cached, the cache is down: %s", error)
     return result
+
+
+def _cached(key: str) -> Rendered | None:
+    """The page as rendered before, or None: a cache that is down only costs a rendering."""
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("Markdown cache unreadable, rendering anew: %s", error)
+        return None

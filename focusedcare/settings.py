@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "booking",
     "content",
+    "axes",
     "booking.backoffice",  # last: its post_migrate syncs the roles once every permission exists
 ]
 
@@ -59,6 +61,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "focusedcare.honeypot.HoneypotMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks
+]
+
+AUTHENTICATION_BACKENDS = [
+    "booking.backoffice.lockout.StaffLoginBackend",  # first, as axes asks: locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "focusedcare.urls"
@@ -108,8 +117,32 @@ CACHES = {
     ),
 }
 
-# Gift certificates: balance checks per client address, counted in the shared cache ("10/h").
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down or unreachable costs each request half a second at most, not a hang.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=0.5, socket_timeout=0.5
+    )
+
+# Abuse limits ("10/h": N per s, m, h or d), per client address or email, counted in the shared
+# cache over a sliding window (booking/ratelimit.py). Gift codes tried, at the balance page and
+# at booking, share one budget and are refused while the cache is down; the others are not.
 GIFT_BALANCE_RATE = env.str("GIFT_BALANCE_RATE", default="10/h")
+BOOKING_RATE_PER_ADDRESS = env.str("BOOKING_RATE_PER_ADDRESS", default="10/h")
+BOOKING_RATE_PER_EMAIL = env.str("BOOKING_RATE_PER_EMAIL", default="5/h")
+GIFT_ORDER_RATE_PER_ADDRESS = env.str("GIFT_ORDER_RATE_PER_ADDRESS", default="10/h")
+GIFT_EMAIL_RATE_PER_ADDRESS = env.str("GIFT_EMAIL_RATE_PER_ADDRESS", default="5/h")
+# Staff logins (django-axes): locked after this many failures from one address for one
+# username, for this many minutes; kept in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "booking.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "booking.backoffice.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # registered through the role helper instead (backoffice/admin)
+AXES_DISABLE_ACCESS_LOG = True  # failures are enough to lock; no log of every staff login
+AXES_VERBOSE = False
 # How many proxies in front of the app append to X-Forwarded-For (0: trust only REMOTE_ADDR).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # Stripe Checkout for gift certificates; without both keys, certificates are paid at the clinic.

@@ -27,7 +27,7 @@ from booking.models import Therapist
 OWNER, FRONT_DESK, THERAPIST = "Owner", "Front desk", "Therapist"
 
 # Model name -> permissions, per role. The owner holds every permission of these apps.
-OWNER_APPS = ["booking", "content", "auth"]
+OWNER_APPS = ["booking", "content", "auth", "axes"]
 ROLES: dict[str, dict[str, list[str]] | None] = {
     OWNER: None,
     FRONT_DESK: {

@@ -29,6 +29,7 @@ from types import SimpleNamespace
 from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -306,6 +307,19 @@ EXPECTED: dict[str, ROW] = {
     "admin:auth_group_delete": ("200 302+", "403 403", "403 403", None),
     "admin:auth_group_history": ("200", "403", "403", None),
     "admin:auth_group_object": ("302", "302", "302", None),
+    # Staff logins locked out after wrong passwords (django-axes): the owner reads and unlocks.
+    "admin:app_list axes": ("200", "404", "404", None),
+    "admin:autocomplete axes.accessattempt": ("200", "403", "403", None),
+    "backoffice:view_on_site axes.accessattempt": ("404", "404", "404", None),
+    "admin:axes_accessattempt_changelist": ("200", "403", "403", None),
+    "admin:axes_accessattempt_changelist action=delete_selected":
+        ("- 302+", "- 403", "- 403", None),
+    "admin:axes_accessattempt_changelist action=unlock": ("- 302+", "- 403", "- 403", None),
+    "admin:axes_accessattempt_add": ("403 403", "403 403", "403 403", None),
+    "admin:axes_accessattempt_change": ("200 403", "403 403", "403 403", None),
+    "admin:axes_accessattempt_delete": ("200 302+", "403 403", "403 403", None),
+    "admin:axes_accessattempt_history": ("200", "403", "403", None),
+    "admin:axes_accessattempt_object": ("302", "302", "302", None),
     # The site's words: the owner's.
     "admin:content_page_changelist": ("200", "403", "403", None),
     "admin:content_page_changelist action=delete_selected": ("- 302+", "- 403", "- 403", None),
@@ -593,7 +607,12 @@ def build_clinic() -> SimpleNamespace:
         extra_shifts[therapist.slug] = shift
 
     therapist_group = Group.objects.get(name=THERAPIST)
+    locked_out = AccessAttempt.objects.create(  # Bruno's login, locked after wrong passwords
+        username="bruno", ip_address="203.0.113.9", user_agent="Walk", path_info="/admin/login/",
+        get_data="", post_data="username=bruno", http_accept="*/*", failures_since_start=5,
+    )  # fmt: skip
     b_rows = {  # B's row of each registered model (or one row, for a model of no therapist)
+        "axes.accessattempt": locked_out,
         "booking.appointment": b_future,
         "booking.client": b_client,
         "booking.therapist": bruno,
@@ -840,7 +859,7 @@ def shortcut_targets(w) -> list[Target]:
 # ---------------------------------------------------------------------------------------------
 # Asking, and judging the answers.
 # ---------------------------------------------------------------------------------------------
-SNAPSHOT_APPS = {"booking", "content", "auth", "admin"}
+SNAPSHOT_APPS = {"booking", "content", "auth", "admin", "axes"}
 
 
 def snapshot() -> dict[str, str]:
