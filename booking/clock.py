@@ -2,8 +2,32 @@
 datetime's `str()`, and dates from an address only within a range where date arithmetic holds."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
+
+# What people call the zone; the tz database name only where none is in common use.
+ZONE_NAMES = {
+    "America/New_York": "Eastern Time",
+    "America/Detroit": "Eastern Time",
+    "America/Indiana/Indianapolis": "Eastern Time",
+    "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time",
+    "America/Boise": "Mountain Time",
+    "America/Phoenix": "Mountain Time (Arizona)",
+    "America/Los_Angeles": "Pacific Time",
+    "America/Anchorage": "Alaska Time",
+    "Pacific/Honolulu": "Hawaii Time",
+    "America/Toronto": "Eastern Time",
+    "America/Vancouver": "Pacific Time",
+    "Europe/London": "UK time",
+}
+
+
+def zone_name() -> str:
+    """The clinic's zone as a client reads it: "Eastern Time"."""
+    return ZONE_NAMES.get(settings.TIME_ZONE, settings.TIME_ZONE.replace("_", " "))
 
 
 def clinic_time(moment: datetime, *, with_date: bool = True) -> str:
@@ -23,3 +47,13 @@ def bounded_day(value: str | None) -> date | None:
     except ValueError:
         return None
     return day if EARLIEST <= day <= LATEST else None
+
+
+def dollars(amount: Decimal | int | float | str | None) -> str:
+    """The one way the site writes an amount: "$100.00", "$1,250.00", "-$5.00", always with
+    cents, so a price, a balance and what a certificate pays read alike."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from booking.clock import dollars
+
 
 class BookingError(Exception):
     message = "This booking could not be made."
@@ -76,8 +78,8 @@ class GiftAmountChanged(GiftCertificateError):
     def __init__(self, *, shown, applied):
         super().__init__(
             f"This gift certificate's balance changed since you checked it: it now pays "
-            f"${applied} of this booking, not ${shown}. Nothing is booked yet: please check and "
-            "confirm again."
+            f"{dollars(applied)} of this booking, not {dollars(shown)}. Nothing is booked yet: "
+            "please check and confirm again."
         )
         self.shown = shown
         self.applied = applied

@@ -10,7 +10,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from booking.clock import EARLIEST, LATEST
+from booking.clock import EARLIEST, LATEST, dollars
 from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
 from booking.screening import RedFlag, Screening, screen
 from booking.services.intake import IntakeAnswers
@@ -342,10 +342,10 @@ class GiftPurchaseForm(TypedTextForm):
 
     def __init__(self, *args, options=(), presets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(f"amount-{amount}", f"${amount}") for amount in presets]
+        choices = [(f"amount-{amount}", dollars(amount)) for amount in presets]
         choices.append(("custom", "Another amount"))
         choices += [
-            (f"option-{o.pk}", f"{o.service.name}, {o.duration_minutes} min (${o.price})")
+            (f"option-{o.pk}", f"{o.service.name}, {o.duration_minutes} min ({dollars(o.price)})")
             for o in options
         ]
         self.fields["gift"].choices = choices

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.availability import Availability, Slot, policy_days
 from booking.calendar import appointment_ics, google_calendar_url
-from booking.clock import bounded_day
+from booking.clock import bounded_day, dollars
 from booking.exceptions import (
     AlreadyBooked,
     BookingError,
@@ -275,7 +275,9 @@ def _review_step(
         return _render_step(request, "review", context, status=400 if gift.error else 200)
     if gift.code and gift_shown(request.POST) is None:
         # A code typed and confirmed without "Apply": the client has not seen what it pays yet.
-        context["notice"] = f"Your gift certificate pays ${gift.applied}. Please check and confirm."
+        context["notice"] = (
+            f"Your gift certificate pays {dollars(gift.applied)}. Please check and confirm."
+        )
         return _render_step(request, "review", context)
     shown = request.POST.get("assigned")
     if shown and shown != context["assigned"].slug:

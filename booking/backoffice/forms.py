@@ -8,7 +8,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from booking.clock import bounded_day
+from booking.clock import bounded_day, dollars
 from booking.forms import DayField, TypedTextForm, person_name, phone_number
 from booking.models import ServiceOption, Therapist
 from booking.services.clients import ClientDetails
@@ -20,7 +20,7 @@ def _clinic_time(day: date, at: time) -> datetime:
 
 class OptionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, option: ServiceOption) -> str:
-        return f"{option.service.name}, {option.duration_minutes} min (${option.price})"
+        return f"{option.service.name}, {option.duration_minutes} min ({dollars(option.price)})"
 
 
 class PhoneBookingForm(TypedTextForm):

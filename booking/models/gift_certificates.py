@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from booking.clock import dollars
 from booking.models.appointments import Appointment
 from booking.models.catalog import ServiceOption
 
@@ -201,7 +202,7 @@ class GiftCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_code} (${self.amount})"
+        return f"{self.display_code} ({dollars(self.amount)})"
 
     def get_absolute_url(self) -> str:
         return reverse("booking:gift_certificate", kwargs={"token": self.token})
@@ -239,7 +240,7 @@ class GiftCertificate(models.Model):
 
     @property
     def what(self) -> str:
-        return self.description or f"${self.amount}"
+        return self.description or dollars(self.amount)
 
 
 class GiftLedgerEntry(models.Model):

@@ -156,8 +156,9 @@ def export_client_data(client: Client) -> dict[str, Any]:
 def erase_client(*, client: Client, by: User | None = None) -> Client:
     """Erase a client's personal data, keeping their appointments (and gift ledgers) for the
     books: the record keeps no name, email, phone or notes; intake answers, emails to or about
-    them and the history rows that held their details are deleted; cancel reasons are cleared
-    (in history too); certificates they bought or received lose names, emails and message.
+    them and the history rows that held their details are deleted; cancel reasons and the details
+    typed when booking online are cleared (in history too); certificates they bought or received
+    lose names, emails and message.
     Refused while they have upcoming bookings, which would otherwise stay on the calendar with
     nobody to contact."""
     client = Client.objects.select_for_update().get(pk=client.pk)
@@ -166,10 +167,10 @@ def erase_client(*, client: Client, by: User | None = None) -> Client:
         raise HasUpcomingBookings
     Intake.objects.filter(appointment__client=client).delete()
     _emails(client).delete()
-    appointments.exclude(cancel_reason="").update(cancel_reason="")
-    Appointment.history.filter(client_id=client.pk).exclude(cancel_reason="").update(
-        cancel_reason=""
-    )
+    # What they typed when booking online, and why they cancelled, are theirs too.
+    personal = {"cancel_reason": "", "typed_name": "", "typed_email": "", "typed_phone": ""}
+    appointments.update(**personal)
+    Appointment.history.filter(client_id=client.pk).update(**personal)
     if client.email:
         for field, blank in [
             ("buyer_email", {"buyer_name": ERASED_NAME, "buyer_email": ""}),

@@ -10,6 +10,7 @@ from booking.backoffice.roles import (
     RoleAdmin,
     StackedInline,
 )
+from booking.clock import dollars
 from booking.models import (
     Appointment,
     Intake,
@@ -131,7 +132,7 @@ class AppointmentAdmin(RoleAdmin):
 
     @admin.display(description="Due at the clinic")
     def due_at_clinic(self, appointment: Appointment) -> str:
-        return f"${appointment.due_at_clinic}"
+        return dollars(appointment.due_at_clinic)
 
     def get_inlines(self, request, obj):
         """The intake, when this booking has one (online bookings; phone ones may not)."""

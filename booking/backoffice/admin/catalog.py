@@ -6,6 +6,7 @@ from booking.backoffice.roles import (
     RoleAdmin,
     TabularInline,
 )
+from booking.clock import dollars
 from booking.models import (
     ExtraShift,
     Service,
@@ -41,7 +42,9 @@ class ServiceAdmin(RoleAdmin):
 
     @admin.display(description="Options")
     def option_summary(self, service: Service) -> str:
-        return ", ".join(f"{o.duration_minutes} min ${o.price}" for o in service.options.all())
+        return ", ".join(
+            f"{o.duration_minutes} min {dollars(o.price)}" for o in service.options.all()
+        )
 
 
 class WorkingHoursInline(TabularInline):

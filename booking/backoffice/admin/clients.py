@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from booking.backoffice.roles import RoleAdmin, TabularInline, sees_gift_codes
+from booking.clock import dollars
 from booking.exceptions import BookingError
 from booking.models import (
     Appointment,
@@ -84,13 +85,13 @@ class ClientAdmin(RoleAdmin):
             return "None"
         return format_html_join(
             ", ",
-            '<a href="{}">{}</a> ({}, ${} left)',
+            '<a href="{}">{}</a> ({}, {} left)',
             (
                 (
                     reverse("admin:booking_giftcertificate_change", args=[c.pk]),
                     c.display_code,
                     c.state_label,
-                    c.balance,
+                    dollars(c.balance),
                 )
                 for c in certificates
             ),
@@ -102,7 +103,8 @@ class ClientAdmin(RoleAdmin):
         if not certificates:
             return "None"
         return ", ".join(
-            f"ending {c.code[-4:]} ({c.state_label}, ${c.balance} left)" for c in certificates
+            f"ending {c.code[-4:]} ({c.state_label}, {dollars(c.balance)} left)"
+            for c in certificates
         )
 
     def get_urls(self):

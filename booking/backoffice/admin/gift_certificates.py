@@ -16,6 +16,7 @@ from booking.backoffice.roles import (
     RoleAdmin,
     TabularInline,
 )
+from booking.clock import dollars
 from booking.exceptions import BookingError
 from booking.forms import GiftReasonForm
 from booking.models import (
@@ -236,7 +237,8 @@ class GiftCertificateAdmin(RoleAdmin):
                 reason=data["reason"],
                 by=request.user,
             )
-            return f"{certificate.display_code}: {entry.amount:+} (balance ${entry.balance_after})."
+            balance = dollars(entry.balance_after)
+            return f"{certificate.display_code}: {entry.amount:+} (balance {balance})."
 
         return self._gift_form(
             request,
@@ -258,7 +260,8 @@ class GiftCertificateAdmin(RoleAdmin):
                 by=request.user,
             )
             left = entry.balance_after
-            return f"Took ${-entry.amount} from {certificate.display_code}; ${left} left."
+            took = dollars(-entry.amount)
+            return f"Took {took} from {certificate.display_code}; {dollars(left)} left."
 
         return self._gift_form(request, pk, "Redeem at the desk", GiftRedeemForm, apply)
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking.clock import dollars
 from booking.exceptions import GiftAmountInvalid, GiftCertificateError, GiftNotChangeable
 from booking.models import GiftCertificate, GiftSettings, ServiceOption
 from booking.services.emails import enqueue_gift_email, enqueue_gift_order_notice
@@ -25,7 +26,7 @@ def check_gift_amount(amount: Decimal, gift_settings: GiftSettings | None = None
         return amount
     low, high = gift_settings.min_amount, gift_settings.max_amount
     if not low <= amount <= high:
-        raise GiftAmountInvalid(f"Please choose an amount from ${low:,.2f} to ${high:,.2f}.")
+        raise GiftAmountInvalid(f"Please choose an amount from {dollars(low)} to {dollars(high)}.")
     return amount
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking.clock import dollars
 from booking.exceptions import GiftCertificateError
 from booking.models import GiftCertificate, ProcessedStripeEvent
 from booking.services.gift_certificates.sales import issue_gift_certificate
@@ -35,7 +36,7 @@ def start_stripe_checkout(
         base_addresses={"api": settings.STRIPE_API_BASE},
         max_network_retries=1,
     )
-    name = f"Gift certificate: {certificate.description or f'${certificate.amount}'}"
+    name = f"Gift certificate: {certificate.description or dollars(certificate.amount)}"
     session = client.v1.checkout.sessions.create(
         params={
             "mode": "payment",
