@@ -230,6 +230,21 @@ def check_all(base: str, targets: list[Target], cookie: str, times: int = 1) -> 
     return sizes
 
 
+def settle(base: str, within: float = 60) -> None:
+    """Waits until the workers have answered what the previous measurement left queued (wrk
+    stops sending, but the requests already accepted are still served): the bare view must
+    answer at once, or the next target pays for the last one's backlog."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        bare = urllib.request.Request(f"{base}/bench/bare/", headers=HTTPS_HEADERS)
+        with urllib.request.urlopen(bare, timeout=within) as response:
+            response.read()
+        if time.monotonic() - started < 0.05:
+            return
+    raise BenchFailed(f"the server was still busy {within:.0f} s after a measurement")
+
+
 def run_wrk(
     wrk: str, base: str, target: Target, connections: int, seconds: int, cookie: str
 ) -> dict[str, float]:
@@ -241,6 +256,7 @@ def run_wrk(
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     while True:
+        settle(base)
         done = subprocess.run(
             [*command, f"-d{seconds}s", base + target.path],
             capture_output=True,
