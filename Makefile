@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run test lint lock fmt install clean backup restore
+.PHONY: help run test bench lint lock fmt install clean backup restore
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,11 @@ run: $(STAMP) ## Serve the demo clinic on http://127.0.0.1:8000 (SQLite, develop
 test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not transactional"
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m transactional
+
+# Not part of `make test`: minutes of load on the machine (bench/README.md). With DATABASE_URL set
+# to PostgreSQL it measures there; BENCH_ARGS=--quick checks the harness in two minutes.
+bench: $(STAMP) ## Measure every page under load with wrk, as a share of a bare Django view
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 lock: $(STAMP) ## Pin every dependency with hashes in requirements.lock, after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \

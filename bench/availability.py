@@ -21,17 +21,13 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "focusedcare_bench"
-POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql", "psql")
+from common import REPO, use_throwaway_database
+
 REPETITIONS = 20
 THERAPISTS = 5
 DAYS = 30
@@ -41,32 +37,6 @@ BUFFER = timedelta(minutes=15)  # the booking policy's default
 BLOCK = SESSION + BUFFER
 HOURS = [("09:00", "12:30"), ("13:30", "19:00")]
 WORKING_WEEKDAYS = range(6)  # Monday to Saturday
-
-
-def use_throwaway_database() -> Path | None:
-    """Point DATABASE_URL at a database nobody else uses; return a temp dir to delete, if any."""
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme in POSTGRES_SCHEMES:
-        create_postgres_database(parts)
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-        return None
-    directory = Path(tempfile.mkdtemp(prefix="focusedcare-bench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    return directory
-
-
-def create_postgres_database(parts) -> None:
-    import psycopg
-    from psycopg import sql
-
-    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
 
 
 def setup_django() -> None:

@@ -13,22 +13,17 @@ Usage: .venv/bin/python bench/page_weight.py     exit 0 within budget, 1 over it
 """
 
 import gzip
-import os
 import re
-import secrets
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from common import gunicorn, production_env, run
+
 PAGES = {"home": "/", "guide": "/back-pain-guide/"}
 BUDGET = 100_000  # bytes (100 kB) per page, all resources included
 GZIP_LEVEL = 6  # what a proxy typically uses for dynamic HTML
@@ -138,32 +133,6 @@ def page_weight(base: str, path: str) -> tuple[list[Resource], list[str]]:
     return resources, external
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-
-
-def wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer {url} within 30 s")
-
-
 def report(name: str, path: str, resources: list[Resource]) -> int:
     """Prints the table for one page; returns the budgeted total (HTML gzip-compressed)."""
     html = resources[0]
@@ -186,49 +155,21 @@ def report(name: str, path: str, resources: list[Resource]) -> int:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
-        # Production settings with only STATIC_ROOT moved, so collectstatic leaves var/ alone.
-        (Path(tmp) / "bench_settings.py").write_text(
-            "from focusedcare.settings import *  # noqa: F403\n"
-            f"STATIC_ROOT = {str(Path(tmp) / 'static')!r}\n"
+        static_root = Path(tmp) / "static"
+        env = production_env(
+            static_root, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", SECURE_SSL_REDIRECT="false"
         )
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([tmp, str(REPO)]),
-            "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",
-        }
         manage = [sys.executable, "manage.py"]
         run([*manage, "migrate", "--no-input"], env)
         run([*manage, "seed_demo"], env)
         run([*manage, "collectstatic", "--no-input"], env)
-        written = [p.suffix for p in (Path(tmp) / "static").rglob("*")]
+        written = [p.suffix for p in static_root.rglob("*")]
         gz, br = written.count(".gz"), written.count(".br")
         hint = "" if br else " (no brotli module: install whitenoise[brotli] for .br)"
         print(f"collectstatic wrote {gz} .gz and {br} .br files{hint}")
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = Path(tmp) / "gunicorn.log"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--error-logfile", str(log), "focusedcare.wsgi:application"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_until_up(server, f"{base}/healthz", log)
+        with gunicorn(env, Path(tmp) / "gunicorn.log") as base:
             results = {name: page_weight(base, path) for name, path in PAGES.items()}
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
     print(f"Budget: {BUDGET:,} bytes per page, HTML counted gzip-compressed (-{GZIP_LEVEL}).")
     status = 0
