@@ -61,7 +61,7 @@ def test_the_guide_leads_to_a_suggestion_and_booking_it_starts_with_that_service
     first = suggestions.first
     expect(first.get_by_role("heading", level=3)).to_have_text(service.name)
     expect(first).to_contain_text("Targeted massage to the hips and glutes")
-    expect(first).to_contain_text("60 minutes $100")
+    expect(first).to_contain_text("60 minutes $100.00")
     failures += [f"suggestions: {line}" for line in serious_accessibility_violations(page)]
 
     first.get_by_role("link", name=f"Book {service.name.lower()}").click()
