@@ -14,7 +14,7 @@ from tests.factories import ServiceFactory, ServiceOptionFactory, TherapistFacto
 pytestmark = pytest.mark.django_db
 
 URL = "/find-my-massage/"
-PHONE_LINK = "tel:7175550142"
+PHONE_LINK = "tel:+17175550142"
 LEG_PAIN = {
     "areas": ["leg", "lower_back"],
     "feelings": ["tingling_leg"],

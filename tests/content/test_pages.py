@@ -101,7 +101,7 @@ def test_about_page_has_address_phone_hours_and_directions(client, demo):
     text = main.get_text(" ", strip=True)
 
     assert "Lancaster, PA" in text
-    assert main.find("a", href="tel:7175550142")
+    assert main.find("a", href="tel:+17175550142")
     assert "Monday" in text and "9:00 AM" in text
     assert main.find("a", string="Directions in maps")["href"].startswith("https://")
 
