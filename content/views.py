@@ -13,7 +13,7 @@ from content import seo
 from content.forms import FindMyMassageForm
 from content.markdown import render_markdown
 from content.models import Page
-from content.recommend import recommend
+from content.recommend import offered, recommend
 
 
 def _page(slug: str) -> Page:
@@ -108,9 +108,7 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": again, "screening": screening})
     if not valid:
         return render(request, template, {"form": form}, status=400)
-    recommendations = recommend(form.answers())
-    offered = bookable_services().in_bulk([r.service for r in recommendations], field_name="slug")
-    results = [(offered[r.service], r) for r in recommendations if r.service in offered]
+    results = offered(recommend(form.answers()))
     context = {"form": form, "results": results, "note": form.cleaned_data["note"]}
     return render(request, template, context)
 
