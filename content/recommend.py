@@ -6,16 +6,29 @@ points to, how strongly, and why, in the guide's own words. A service's rank is 
 weights of its rows that match; its reasons are those rows' reasons, in table order, once each.
 Red flags are not here: they stop the questionnaire before it recommends anything, and they are
 defined once, in booking.screening, where the booking intake uses them too.
+
+The table names services by slug, and the owner renames and retires services in admin: the
+suggestions are matched to what the clinic offers by `offered()`, which follows a renamed slug
+through the service's history and falls back to the assessment-first suggestion, and a system
+check (content/checks.py) tells staff which slug to update. The table stays in code, not in
+admin: its rows are rules over the answers with the guide's reasons, which an owner cannot
+safely edit as data, while a slug is the one thing that drifts, and that is what is checked.
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import QuerySet
 
 # Where it hurts and how long: the same questions, and answers, as the booking intake asks.
 from booking.models import PainDuration as Duration
+from booking.models import Service
 from booking.models import Zone as Area
+from booking.selectors import bookable_services
+
+logger = logging.getLogger(__name__)
 
 
 class Feeling(models.TextChoices):
@@ -216,3 +229,70 @@ def recommend(answers: Answers, table: list[Row] = TABLE) -> list[Recommendation
         return [DEFAULT]
     ranked = sorted(scores, key=lambda service: -scores[service])  # stable: ties keep table order
     return [Recommendation(service, scores[service], tuple(reasons[service])) for service in ranked]
+
+
+def mapped_slugs(table: list[Row] = TABLE) -> list[str]:
+    """Every service slug the table and its default name, in table order, once each."""
+    return list(dict.fromkeys([*(row.service for row in table), DEFAULT.service]))
+
+
+def renamed_slugs(slugs: Iterable[str]) -> dict[str, str]:
+    """{old slug: current slug} for services that once had one of these slugs (their history
+    remembers it) and have another now. One query."""
+    ids = Service.history.filter(slug__in=list(slugs)).values_list("id", "slug")
+    old_by_id = dict(ids)
+    current = Service.objects.filter(pk__in=old_by_id).values_list("pk", "slug")
+    return {old_by_id[pk]: slug for pk, slug in current if slug != old_by_id[pk]}
+
+
+_warned: set[str] = set()
+
+
+def _tell_staff(slug: str, renamed_to: str | None) -> None:
+    """Once per slug and process, and naming only the service: the log says which line of the
+    table to mend, never anything about the client who answered."""
+    if slug in _warned:
+        return
+    _warned.add(slug)
+    if renamed_to:
+        logger.warning(
+            "Find my massage names the service %r, now %r: suggesting it under its new slug. "
+            "Update the slug in content/recommend.py.",
+            slug,
+            renamed_to,
+        )
+    else:
+        logger.warning(
+            "Find my massage names the service %r, which the clinic does not offer: its "
+            "suggestions are left out (the assessment-first one given if none is left). Update "
+            "content/recommend.py or offer the service again.",
+            slug,
+        )
+
+
+def offered(
+    recommendations: list[Recommendation], services: QuerySet[Service] | None = None
+) -> list[tuple[Service, Recommendation]]:
+    """The recommendations the clinic can book, with their services, best first. A slug the
+    owner renamed is followed to the service's new slug; one retired or deleted is left out,
+    staff are told in the log, and when nothing is left the client gets the assessment-first
+    suggestion, as when no row matches, rather than none."""
+    services = bookable_services() if services is None else services
+    wanted = [r.service for r in recommendations]
+    found = services.in_bulk(wanted, field_name="slug")
+    renamed: dict[str, str] = {}
+    if missing := [slug for slug in wanted if slug not in found]:
+        renamed = renamed_slugs(missing)
+        if renamed:
+            found |= services.in_bulk(list(renamed.values()), field_name="slug")
+    results: list[tuple[Service, Recommendation]] = []
+    for recommendation in recommendations:
+        slug = renamed.get(recommendation.service, recommendation.service)
+        service = found.get(slug)
+        if service is None or slug != recommendation.service:
+            _tell_staff(recommendation.service, slug if service is not None else None)
+        if service is not None and all(service.pk != s.pk for s, _ in results):
+            results.append((service, recommendation))
+    if not results and recommendations != [DEFAULT]:
+        return offered([DEFAULT], services)
+    return results

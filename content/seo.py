@@ -1,19 +1,38 @@
-"""Structured data (schema.org JSON-LD) for search engines, built from the clinic's own records."""
+"""What search engines read, built from the clinic's own records: every address a page gives as
+its own (canonical link, og:url, sitemap, robots.txt, schema.org JSON-LD) starts with SITE_URL,
+whatever host the request came in on (an IP address, a proxy's name, www or not)."""
 
-from django.http import HttpRequest
+from urllib.parse import urlsplit
 
-from booking.models import Clinic, Service
+from django.conf import settings
+
+from booking.models import Clinic, Service, Therapist
 from content.models import Page
 
+CLINIC_TYPE = "HealthAndBeautyBusiness"
 
-def local_business(clinic: Clinic, request: HttpRequest) -> dict:
+
+def absolute(path: str) -> str:
+    """The public address of a path on this site ("/services/" -> "https://www.example.com/
+    services/"); an address that is already absolute (media on a CDN) is returned as it is."""
+    if urlsplit(path).scheme:
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def clinic_id() -> str:
+    """The clinic's node in the structured data, which services and therapists point to."""
+    return absolute("/#clinic")
+
+
+def local_business(clinic: Clinic) -> dict:
     return {
         "@context": "https://schema.org",
-        "@type": "HealthAndBeautyBusiness",
-        "@id": request.build_absolute_uri("/#clinic"),
+        "@type": CLINIC_TYPE,
+        "@id": clinic_id(),
         "name": clinic.name,
         "description": clinic.tagline,
-        "url": request.build_absolute_uri("/"),
+        "url": absolute("/"),
         "telephone": clinic.phone,
         "email": clinic.email,
         "address": {
@@ -37,15 +56,15 @@ def local_business(clinic: Clinic, request: HttpRequest) -> dict:
     }
 
 
-def service(service: Service, request: HttpRequest) -> dict:
+def service(service: Service) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "Service",
         "name": service.name,
         "description": service.summary,
-        "url": request.build_absolute_uri(service.get_absolute_url()),
+        "url": absolute(service.get_absolute_url()),
         "serviceType": "Therapeutic massage",
-        "provider": {"@id": request.build_absolute_uri("/#clinic")},
+        "provider": {"@id": clinic_id()},
         "areaServed": "Lancaster, PA",
         "offers": [
             {
@@ -59,15 +78,41 @@ def service(service: Service, request: HttpRequest) -> dict:
     }
 
 
-def article(page: Page, clinic: Clinic | None, request: HttpRequest) -> dict:
+def article(page: Page, clinic: Clinic | None, path: str) -> dict:
     publisher = {"@type": "Organization", "name": clinic.name} if clinic else None
     return {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": page.title,
         "description": page.meta_description,
-        "url": request.build_absolute_uri(request.path),
+        "url": absolute(path),
         "dateModified": page.updated_at.isoformat(),
         "author": publisher,
         "publisher": publisher,
     }
+
+
+def person(therapist: Therapist, clinic: Clinic | None) -> dict:
+    """A therapist's page as a schema.org Person: who they are, what they do, where they work."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": absolute(f"{therapist.get_absolute_url()}#person"),
+        "name": therapist.name,
+        "jobTitle": "Massage therapist",
+        "url": absolute(therapist.get_absolute_url()),
+    }
+    if therapist.credentials:
+        data["honorificSuffix"] = therapist.credentials
+    if specialties := therapist.specialties_list:
+        data["knowsAbout"] = specialties
+    if therapist.photo:
+        data["image"] = absolute(therapist.photo.url)
+    if clinic:
+        data["worksFor"] = {
+            "@type": CLINIC_TYPE,
+            "@id": clinic_id(),
+            "name": clinic.name,
+            "url": absolute("/"),
+        }
+    return data

@@ -1,12 +1,27 @@
 """Every public page, for search engines."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from booking.models import Service, Therapist
 
 
-class StaticPagesSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses from SITE_URL, as every canonical address is (content.seo), rather than from
+    the Sites framework or the host the sitemap was requested on."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        # Everything after the scheme, joined to each path as content.seo.absolute joins them.
+        return settings.SITE_URL.split("://", 1)[1]
+
+
+class StaticPagesSitemap(SiteSitemap):
     changefreq = "monthly"
 
     def items(self) -> list[str]:
@@ -28,7 +43,7 @@ class StaticPagesSitemap(Sitemap):
         return {"content:home": 1.0, "content:guide": 0.9}.get(item, 0.6)
 
 
-class ServiceSitemap(Sitemap):
+class ServiceSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -36,7 +51,7 @@ class ServiceSitemap(Sitemap):
         return Service.objects.active()
 
 
-class TherapistSitemap(Sitemap):
+class TherapistSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.5
 

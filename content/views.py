@@ -13,7 +13,7 @@ from content import seo
 from content.forms import FindMyMassageForm
 from content.markdown import render_markdown
 from content.models import Page
-from content.recommend import recommend
+from content.recommend import offered, recommend
 
 
 def _page(slug: str) -> Page:
@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "services": bookable_services(),
         "therapists": active_therapists(),
         "clinic": clinic,
-        "json_ld": seo.local_business(clinic, request) if clinic else None,
+        "json_ld": seo.local_business(clinic) if clinic else None,
     }
     return render(request, "content/home.html", context)
 
@@ -41,7 +41,7 @@ def guide(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rendered": page.rendered(),
         "clinic": clinic,
-        "json_ld": seo.article(page, clinic, request),
+        "json_ld": seo.article(page, clinic, request.path),
     }
     return render(request, "content/guide.html", context)
 
@@ -52,7 +52,7 @@ def about(request: HttpRequest) -> HttpResponse:
     context = {
         "page": _page("about"),
         "clinic": clinic,
-        "json_ld": seo.local_business(clinic, request) if clinic else None,
+        "json_ld": seo.local_business(clinic) if clinic else None,
     }
     return render(request, "content/about.html", context)
 
@@ -68,7 +68,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "service": service,
         "description": render_markdown(service.description),
-        "json_ld": seo.service(service, request),
+        "json_ld": seo.service(service),
     }
     return render(request, "content/service_detail.html", context)
 
@@ -81,7 +81,13 @@ def therapist_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_object_or_404(active_therapists(), slug=slug)
-    context = {"therapist": therapist, "bio": render_markdown(therapist.bio)}
+    clinic = current_clinic()
+    context = {
+        "therapist": therapist,
+        "bio": render_markdown(therapist.bio),
+        "clinic": clinic,
+        "json_ld": seo.person(therapist, clinic),
+    }
     return render(request, "content/therapist_detail.html", context)
 
 
@@ -102,9 +108,7 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": again, "screening": screening})
     if not valid:
         return render(request, template, {"form": form}, status=400)
-    recommendations = recommend(form.answers())
-    offered = bookable_services().in_bulk([r.service for r in recommendations], field_name="slug")
-    results = [(offered[r.service], r) for r in recommendations if r.service in offered]
+    results = offered(recommend(form.answers()))
     context = {"form": form, "results": results, "note": form.cleaned_data["note"]}
     return render(request, template, context)
 
@@ -112,7 +116,7 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """A back office moved off /admin/ (ADMIN_URL) is not named here: that would publish it."""
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = seo.absolute(reverse("sitemap"))
     private = ["/booking/"]
     if settings.ADMIN_URL == "admin/":
         private.insert(0, "/admin/")

@@ -178,6 +178,9 @@ SOURCE_URL = env.str("SOURCE_URL", default="")
 # Emails and reminders are written outside any request: links in them start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focused Care <hello@localhost>")
+# Emails to clients are from the clinic's address in Clinic details. Off: from DEFAULT_FROM_EMAIL's
+# address under the clinic's name, replies to the clinic (for a mail service with a fixed sender).
+EMAIL_FROM_CLINIC = env.bool("EMAIL_FROM_CLINIC", default=True)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [

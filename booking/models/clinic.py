@@ -5,6 +5,26 @@ from urllib.parse import quote_plus
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+# Countries whose numbers are written without their calling code: the North American plan's.
+NANP_COUNTRIES = {"US", "CA", "PR", "VI", "GU", "AS", "MP"}
+
+
+def tel_href(phone: str, country: str = "US") -> str:
+    """A `tel:` link in international form (RFC 3966): "(717) 555-0142" in the US gives
+    "tel:+17175550142". A number already written with "+" keeps its own country code; one whose
+    country code is unknown keeps its digits only. Empty when there is nothing to dial."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    if phone.strip().startswith("+"):
+        return f"tel:+{digits}"
+    if country.upper() in NANP_COUNTRIES:
+        if len(digits) == 10:
+            return f"tel:+1{digits}"
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"tel:+{digits}"
+    return f"tel:{digits}"
+
 
 class Clinic(models.Model):
     """One row: the clinic this installation serves. Created by a migration, edited in admin."""
@@ -36,8 +56,8 @@ class Clinic(models.Model):
 
     @property
     def phone_href(self) -> str:
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}"
+        """The phone as a link every phone and mail program dials: "tel:+17175550142"."""
+        return tel_href(self.phone, self.country)
 
     @property
     def maps_url(self) -> str:

@@ -6,6 +6,7 @@ is down the row stays pending and is retried with backoff until it goes out.
 
 import logging
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -193,10 +194,25 @@ def _still_wanted(email: OutboundEmail) -> bool:
     )
 
 
+def sender(clinic: Clinic | None) -> tuple[str, list[str]]:
+    """Who an email is from and where replies go: "Clinic Name <clinic address>" from Clinic
+    details, replies to that address too. With EMAIL_FROM_CLINIC off (a mail service that sends
+    only from an address it verified), From keeps DEFAULT_FROM_EMAIL's address under the clinic's
+    name and replies still reach the clinic. DEFAULT_FROM_EMAIL alone when no clinic address."""
+    if not (clinic and clinic.email):
+        return settings.DEFAULT_FROM_EMAIL, []
+    address = clinic.email
+    if not settings.EMAIL_FROM_CLINIC:
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return formataddr((clinic.name, address)), [clinic.email]
+
+
 def send_pending_emails(now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due; each row is claimed first, so two workers never send one email twice."""
+    """Send what is due; each row is claimed first, so two workers never send one email twice.
+    The sender is read from Clinic details at sending time: an edit applies to what is queued."""
     now = now or timezone.now()
     sent = 0
+    from_email: tuple[str, list[str]] | None = None
     for email in OutboundEmail.objects.due().select_related("appointment")[:limit]:
         claimed = OutboundEmail.objects.filter(
             pk=email.pk, status=OutboundEmail.Status.PENDING, attempts=email.attempts
@@ -209,7 +225,8 @@ def send_pending_emails(now: datetime | None = None, limit: int = 50) -> int:
             email.save(update_fields=["status"])
             continue
         try:
-            _deliver(email)
+            from_email = from_email or sender(current_clinic())
+            _deliver(email, *from_email)
         except Exception as error:  # noqa: BLE001 - any failure of the mail server is retried
             email.last_error = f"{type(error).__name__}: {error}"[:500]
             if email.attempts >= MAX_ATTEMPTS:
@@ -226,8 +243,10 @@ def send_pending_emails(now: datetime | None = None, limit: int = 50) -> int:
     return sent
 
 
-def _deliver(email: OutboundEmail) -> None:
-    message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
+def _deliver(email: OutboundEmail, from_email: str, reply_to: list[str]) -> None:
+    message = EmailMultiAlternatives(
+        email.subject, email.body_text, from_email, to=[email.to], reply_to=reply_to
+    )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     if email.ics:

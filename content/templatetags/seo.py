@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from content import seo
+
 register = template.Library()
 
 _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -23,3 +25,17 @@ def json_ld(context, data: dict | list | None) -> SafeString | str:
         context.get("csp_nonce", ""),
         payload,
     )
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """This page's own address, from SITE_URL: {% canonical_url %} in the canonical link and
+    og:url, so a page reached by another host name never names that host as its own."""
+    request = context.get("request")
+    return seo.absolute(request.path if request else "/")
+
+
+@register.simple_tag
+def absolute_url(path: str) -> str:
+    """{% static 'img/og-card.png' as card %}{% absolute_url card %}: a path's public address."""
+    return seo.absolute(path)

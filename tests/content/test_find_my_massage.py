@@ -14,7 +14,7 @@ from tests.factories import ServiceFactory, ServiceOptionFactory, TherapistFacto
 pytestmark = pytest.mark.django_db
 
 URL = "/find-my-massage/"
-PHONE_LINK = "tel:7175550142"
+PHONE_LINK = "tel:+17175550142"
 LEG_PAIN = {
     "areas": ["leg", "lower_back"],
     "feelings": ["tingling_leg"],
@@ -156,8 +156,20 @@ def test_a_service_the_clinic_no_longer_offers_is_not_suggested(client, demo):
     assert suggested(response) == ["Hot Stone Therapy"]
 
 
-def test_with_nothing_it_could_suggest_offered_it_says_to_call(client, demo):
+def test_with_no_matching_service_offered_it_suggests_the_assessment_first_one(client, demo):
     Service.objects.filter(slug="sciatica-piriformis-release").update(is_active=False)
+
+    response = client.post(URL, {"areas": ["leg"], "duration": "days"})
+
+    assert response.status_code == 200
+    assert suggested(response) == ["Deep Tissue & Myoskeletal Alignment"]
+    assert "Every session starts with assessment" in main_text(response)
+
+
+def test_with_nothing_it_could_suggest_offered_it_says_to_call(client, demo):
+    Service.objects.filter(
+        slug__in=["sciatica-piriformis-release", "deep-tissue-myoskeletal-alignment"]
+    ).update(is_active=False)
 
     response = client.post(URL, {"areas": ["leg"], "duration": "days"})
 

@@ -127,7 +127,7 @@ def test_a_red_flag_stops_with_a_calm_explanation_and_the_phone_number(
     stop = page.get_by_role("alert")
     expect(stop).to_contain_text("Please see a doctor first")
     expect(stop).to_contain_text("Massage supports recovery but does not replace medical care.")
-    expect(stop.get_by_role("link", name=PHONE)).to_have_attribute("href", "tel:7175550142")
+    expect(stop.get_by_role("link", name=PHONE)).to_have_attribute("href", "tel:+17175550142")
     expect(page.locator("ol.recommendations")).to_have_count(0)
     expect(page.locator('main a[href^="/book/?service="]')).to_have_count(0)
     assert serious_accessibility_violations(page) == []
