@@ -159,7 +159,7 @@ def wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # slow first answers
             time.sleep(0.2)
     sys.exit(f"gunicorn did not answer {url} within 30 s")
 

@@ -39,7 +39,7 @@ def test_a_client_buys_prints_checks_and_spends_a_gift_certificate(
     page.goto(f"{site}/gift-certificates/")
     scans["buy"] = serious_accessibility_violations(page)
     page.screenshot(path=SCREENSHOTS / "gift-buy.png", full_page=True)
-    page.get_by_label("$100", exact=True).check()
+    page.get_by_label("$100.00", exact=True).check()
     page.get_by_label("Your name").fill("Bea Buyer")
     page.get_by_label("Your email").fill("bea@example.com")
     page.get_by_label("Send it to me to print").check()
