@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date, datetime, time
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
@@ -342,22 +342,35 @@ class GiftPurchaseForm(TypedTextForm):
 
     def __init__(self, *args, options=(), presets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(f"amount-{amount}", dollars(amount)) for amount in presets]
-        choices.append(("custom", "Another amount"))
-        choices += [
-            (f"option-{o.pk}", f"{o.service.name}, {o.duration_minutes} min ({dollars(o.price)})")
-            for o in options
-        ]
-        self.fields["gift"].choices = choices
+        # Grouped: the amounts, then each massage with its lengths (the page shows each group
+        # as a row of small choices under its name: booking/_gift_choice.html).
+        amounts = [(f"amount-{amount}", dollars(amount)) for amount in presets]
+        amounts.append(("custom", "Another amount"))
+        massages: dict[str, list[tuple[str, str]]] = {}
+        for o in options:
+            label = f"{o.duration_minutes} min, {dollars(o.price)}"
+            massages.setdefault(o.service.name, []).append((f"option-{o.pk}", label))
+        self.fields["gift"].choices = [("An amount", amounts), *massages.items()]
         self.options = {o.pk: o for o in options}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # The "reveal" wrappers show only when their choice is ticked (site.css, :has(); no
+        # JavaScript); a browser without :has() shows them all, as before.
         self.helper.layout = Layout(
-            Fieldset("Your gift", "gift", "custom_amount"),
+            Fieldset(
+                "Your gift",
+                Field("gift", template="booking/_gift_choice.html"),
+            ),
             Fieldset("From", "buyer_name", "buyer_email"),
-            Fieldset("To", "send_to", "recipient_name", "recipient_email", "message"),
-            Fieldset("Delivery", "deliver", "deliver_on"),
+            Fieldset(
+                "To",
+                "send_to",
+                "recipient_name",
+                Div("recipient_email", css_class="reveal reveal-recipient"),
+                "message",
+            ),
+            Fieldset("Delivery", "deliver", Div("deliver_on", css_class="reveal reveal-later")),
         )
 
     def clean_buyer_name(self) -> str:

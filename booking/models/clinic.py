@@ -41,7 +41,20 @@ class Clinic(models.Model):
     directions_url = models.URLField(
         blank=True, help_text="A maps link; left empty, one is made from the address."
     )
-    history = HistoricalRecords()
+    hero_image = models.ImageField(
+        "home page photo",
+        upload_to="clinic/",
+        blank=True,
+        help_text="A wide photo for the top of the home page (at least 1440 pixels wide, "
+        "cropped to 3:2). Left empty, a drawing is shown.",
+    )
+    hero_image_alt = models.CharField(
+        "what the photo shows",
+        max_length=200,
+        blank=True,
+        help_text='For people who cannot see it, e.g. "A treatment room with a massage table".',
+    )
+    history = HistoricalRecords(excluded_fields=["hero_image"])
 
     class Meta:
         verbose_name = "clinic details"

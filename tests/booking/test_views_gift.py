@@ -97,12 +97,45 @@ def test_the_gift_page_offers_amounts_services_and_shows_the_terms(client, demo)
     values = [i["value"] for i in html.find_all("input", attrs={"name": "gift"})]
     assert values[:4] == ["amount-50", "amount-100", "amount-150", "custom"]
     assert any(v.startswith("option-") for v in values)
-    assert "Hot Stone Therapy, 60 min ($105.00)" in text
+    # Each massage is a group of its lengths, named by its legend.
+    hot_stone = next(
+        group
+        for group in html.select("fieldset.gift-service")
+        if group.legend.get_text(strip=True) == "Hot Stone Therapy"
+    )
+    labels = [label.get_text(strip=True) for label in hot_stone.find_all("label")]
+    assert labels == ["60 min, $105.00", "90 min, $145.00"]
     assert "No fees" in text and "never expires" in text
     assert "pay at the clinic" in text
     for field in html.find_all(["input", "textarea"]):
         if field.get("type") not in ("hidden", "radio", "checkbox"):
             assert html.find("label", attrs={"for": field["id"]}), field["name"]
+
+
+def test_fields_that_depend_on_a_choice_sit_in_the_wrapper_shown_with_that_choice(client, demo):
+    """The page shows them only once their choice is ticked, with CSS alone (site.css)."""
+    html = page(client.get("/gift-certificates/"))
+
+    for field, wrapper in [
+        ("custom_amount", "reveal-custom"),
+        ("recipient_email", "reveal-recipient"),
+        ("deliver_on", "reveal-later"),
+    ]:
+        assert html.find(id=f"id_{field}").find_parent(class_=wrapper), field
+    css = (ROOT / "static" / "css" / "site.css").read_text()
+    assert 'input[name="gift"][value="custom"]:checked) .reveal-custom' in css
+    assert 'input[name="send_to"][value="recipient"]:checked) .reveal-recipient' in css
+    assert 'input[name="deliver"][value="later"]:checked) .reveal-later' in css
+
+
+def test_a_rejected_custom_amount_stays_in_view_with_its_message(client, demo):
+    response = client.post("/gift-certificates/", {**ORDER, "custom_amount": "lots"})
+
+    html = page(response)
+    assert response.status_code == 400
+    field = html.find(id="id_custom_amount")
+    assert field["value"] == "lots" and "is-invalid" in field["class"]
+    assert html.find(id="id_gift_0_3").has_attr("checked")  # "Another amount" still ticked
 
 
 def test_ordering_to_pay_at_the_clinic_waits_for_payment_and_says_how(client, demo):
