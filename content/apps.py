@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Site pages"
+
+    def ready(self) -> None:
+        from content import signals
+
+        signals.connect()
