@@ -202,14 +202,14 @@ class Availability:
         self._booked, self.bookings_per_day = state.booked, state.bookings_per_day
         # "Now" is applied here, on every read: a cached day never offers a start that has
         # come inside the minimum notice since it was computed.
-        self.slots_by_day = {
-            day: [slot for slot in slots if self._bookable_now(slot.start)]
-            for day, slots in state.slots_by_day.items()
-        }
-
-    def _bookable_now(self, start: datetime) -> bool:
         earliest, latest = self._policy_bounds()
-        return earliest is None or latest is None or earliest <= start <= latest
+        if earliest is None or latest is None:
+            self.slots_by_day = {day: list(slots) for day, slots in state.slots_by_day.items()}
+        else:
+            self.slots_by_day = {
+                day: [slot for slot in slots if earliest <= slot.start <= latest]
+                for day, slots in state.slots_by_day.items()
+            }
 
     def _cacheable(self) -> bool:
         """The slots a client is offered, kept until a write changes the catalog or the
