@@ -7,6 +7,10 @@ class BookingConfig(AppConfig):
     verbose_name = "Clinic and booking"
 
     def ready(self) -> None:
+        from booking import signals
+
+        signals.connect()
+
         from booking.images import render_after_save
         from booking.models import Clinic, Therapist
 

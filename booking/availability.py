@@ -20,6 +20,7 @@ from django.utils import timezone
 from booking.exceptions import SlotUnavailable
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
 from booking.working_time import WorkingDay, WorkingTime, local_midnight, wall, working_time
+from focusedcare.cache import APPOINTMENTS, CATALOG, remembered
 
 # The rules a start can break, as `Refusal.rule`.
 CLOSED = "closed"
@@ -100,6 +101,18 @@ def _minutes(span: timedelta) -> int:
 
 
 @dataclass
+class _Computed:
+    """What an Availability reads and computes before the notice and horizon are applied: the
+    part that may be kept between requests (shared: never changed once built)."""
+
+    candidates: list[Therapist]
+    working: WorkingTime
+    booked: dict[int, list[_Booked]] = field(default_factory=dict)
+    bookings_per_day: dict[tuple[int, date], int] = field(default_factory=dict)
+    slots_by_day: dict[date, list[Slot]] = field(default_factory=dict)
+
+
+@dataclass
 class Availability:
     """Free slots over a range of days, computed once: for one service option (who offers it,
     its length and buffer), or with `for_length` for a session length (the back office)."""
@@ -114,6 +127,7 @@ class Availability:
     minutes: int | None = None  # without an option: the session length
     therapists: list[Therapist] | None = None  # without an option: whose time
     schedules: WorkingTime | None = None  # already read for these days (the calendar's)
+    fresh: bool = False  # read the database, never the cache: the booking services' choice
     policy: BookingPolicy = field(init=False)
     session: timedelta = field(init=False)
     buffer: timedelta = field(init=False)
@@ -159,9 +173,7 @@ class Availability:
         else:
             self.session = timedelta(minutes=self.minutes or 0)
             self.buffer = timedelta(minutes=self.policy.buffer_minutes)
-        self.slots_by_day = {}
-        self.bookings_per_day = defaultdict(int)
-        self._booked: dict[int, list[_Booked]] = defaultdict(list)
+        self._booked: dict[int, list[_Booked]] = {}
         self._compute()
 
     def _therapists(self) -> list[Therapist]:
@@ -174,18 +186,58 @@ class Availability:
         return list(queryset)
 
     def _compute(self) -> None:
-        self.candidates = therapists = self._therapists()
+        if self.option is not None and self._cacheable():
+            key = (
+                "availability",
+                self.option.pk,
+                self.therapist.pk if self.therapist is not None else None,
+                self.first_day,
+                self.last_day,
+                timezone.get_current_timezone_name(),
+            )
+            state = remembered(key, self._read, CATALOG, APPOINTMENTS)
+        else:
+            state = self._read()
+        self.candidates, self.working = state.candidates, state.working
+        self._booked, self.bookings_per_day = state.booked, state.bookings_per_day
+        # "Now" is applied here, on every read: a cached day never offers a start that has
+        # come inside the minimum notice since it was computed.
+        earliest, latest = self._policy_bounds()
+        if earliest is None or latest is None:
+            self.slots_by_day = {day: list(slots) for day, slots in state.slots_by_day.items()}
+        else:
+            self.slots_by_day = {
+                day: [slot for slot in slots if earliest <= slot.start <= latest]
+                for day, slots in state.slots_by_day.items()
+            }
+
+    def _cacheable(self) -> bool:
+        """The slots a client is offered, kept until a write changes the catalog or the
+        appointments (booking/signals.py). Never for the booking services (`fresh`): they decide
+        on what the database says inside their transaction, whatever the cache holds."""
+        return (
+            not self.fresh
+            and self.option is not None
+            and self.option.pk is not None
+            and self.ignore is None
+            and self.schedules is None
+        )
+
+    def _read(self) -> "_Computed":
+        """Everything but the notice and horizon, which depend on the moment of the request."""
+        therapists = self._therapists()
         ids = [t.pk for t in therapists]
         schedules = self.schedules
         if schedules is not None and (
             set(ids) <= set(schedules.therapist_ids)
             and (schedules.first_day, schedules.last_day) == (self.first_day, self.last_day)
         ):
-            self.working = schedules
+            working = schedules
         else:
-            self.working = working_time(ids, self.first_day, self.last_day)
+            working = working_time(ids, self.first_day, self.last_day)
+        state = _Computed(candidates=therapists, working=working)
         if not therapists or self.last_day < self.first_day:
-            return
+            return state
         range_start = local_midnight(self.first_day)
         range_end = local_midnight(self.last_day + timedelta(days=1))
 
@@ -197,32 +249,33 @@ class Availability:
         )
         if self.ignore is not None:
             appointments = appointments.exclude(pk=self.ignore.pk)
+        booked: dict[int, list[_Booked]] = defaultdict(list)
+        per_day: dict[tuple[int, date], int] = defaultdict(int)
         for therapist_id, start, end, blocked_until in appointments.values_list(
             "therapist_id", "start", "end", "blocked_until"
         ):
-            self._booked[therapist_id].append(_Booked(start, end, blocked_until))
-            self.bookings_per_day[(therapist_id, timezone.localdate(start))] += 1
+            booked[therapist_id].append(_Booked(start, end, blocked_until))
+            per_day[(therapist_id, timezone.localdate(start))] += 1
+        state.booked, state.bookings_per_day = dict(booked), dict(per_day)
         busy = {
-            therapist_id: _Busy.of([(b.start, b.blocked_until) for b in booked])
-            for therapist_id, booked in self._booked.items()
+            therapist_id: _Busy.of([(b.start, b.blocked_until) for b in rows])
+            for therapist_id, rows in booked.items()
         }
 
         blocked = self.session + self.buffer
-        earliest, latest = self._policy_bounds()
-        for day in self.working.days():
+        for day in working.days():
             slots: list[Slot] = []
             for therapist in therapists:
-                working = self.working.day(therapist.pk, day)
+                working_day = working.day(therapist.pk, day)
                 therapist_busy = busy.get(therapist.pk, _Busy())
-                for start in self._starts(working):
-                    if earliest is not None and not (earliest <= start <= latest):
-                        continue
-                    if working.off_during(start, start + self.session):
+                for start in self._starts(working_day):
+                    if working_day.off_during(start, start + self.session):
                         continue  # time off stops the session, not its cleanup
                     if not therapist_busy.clashes(start, start + blocked):
                         slots.append(Slot(start=start, therapist=therapist))
             slots.sort(key=lambda slot: (slot.start, slot.therapist.order, slot.therapist.name))
-            self.slots_by_day[day] = slots
+            state.slots_by_day[day] = slots
+        return state
 
     def _policy_bounds(self) -> tuple[datetime | None, datetime | None]:
         if not self.enforce_policy:
@@ -283,7 +336,7 @@ class Availability:
         free = self.free_therapists_at(start)
         return min(
             free,
-            key=lambda t: (self.bookings_per_day[(t.pk, day)], t.order, t.name),
+            key=lambda t: (self.bookings_per_day.get((t.pk, day), 0), t.order, t.name),
             default=None,
         )
 
@@ -372,6 +425,7 @@ class Availability:
             enforce_policy=self.enforce_policy,
             minutes=self.minutes,
             therapists=self.therapists,
+            fresh=self.fresh,
         )
 
     def _refusal_for(self, therapist: Therapist, start: datetime, day: date) -> Refusal | None:

@@ -26,6 +26,7 @@ from booking.models import (
     Therapist,
 )
 from booking.models.gift_certificates import is_well_formed, normalize_code
+from focusedcare.cache import CATALOG, remembered
 
 
 def bookable_services() -> QuerySet[Service]:
@@ -44,8 +45,16 @@ def active_therapists() -> QuerySet[Therapist]:
 
 
 def current_clinic() -> Clinic | None:
-    """The clinic this site serves, with its opening hours."""
-    return Clinic.objects.prefetch_related("opening_hours").first()
+    """The clinic this site serves, with its opening hours: read once per catalog change (every
+    page's header and footer show it). Shared between requests: read it, never change it."""
+    return remembered("clinic", _read_clinic, CATALOG)
+
+
+def _read_clinic() -> Clinic | None:
+    clinic = Clinic.objects.prefetch_related("opening_hours").first()
+    if clinic is not None:
+        list(clinic.opening_hours.all())  # the prefetch runs now, not in the first template
+    return clinic
 
 
 def find_usable_certificate(

@@ -6,4 +6,9 @@ class ContentConfig(AppConfig):
     verbose_name = "Site pages"
 
     def ready(self) -> None:
-        from content import checks  # noqa: F401 - registers the system checks
+        from content import (
+            checks,  # noqa: F401 - registers the system checks
+            signals,
+        )
+
+        signals.connect()

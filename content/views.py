@@ -13,6 +13,7 @@ from content import seo
 from content.forms import FindMyMassageForm
 from content.markdown import render_markdown
 from content.models import Page
+from content.pagecache import cached_page
 from content.recommend import offered, recommend
 
 
@@ -21,6 +22,7 @@ def _page(slug: str) -> Page:
 
 
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     clinic = current_clinic()
     context = {
@@ -34,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def guide(request: HttpRequest) -> HttpResponse:
     page = _page("back-pain-guide")
     clinic = current_clinic()
@@ -47,6 +50,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def about(request: HttpRequest) -> HttpResponse:
     clinic = current_clinic()
     context = {
@@ -58,11 +62,13 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def service_list(request: HttpRequest) -> HttpResponse:
     return render(request, "content/service_list.html", {"services": bookable_services()})
 
 
 @require_GET
+@cached_page
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = get_object_or_404(bookable_services(), slug=slug)
     context = {
@@ -74,11 +80,13 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def therapist_list(request: HttpRequest) -> HttpResponse:
     return render(request, "content/therapist_list.html", {"therapists": active_therapists()})
 
 
 @require_GET
+@cached_page
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_object_or_404(active_therapists(), slug=slug)
     clinic = current_clinic()

@@ -39,6 +39,20 @@ def _test_settings(settings):
         setattr(settings, name, "10000/h")
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Every test starts with empty caches: a page, a version or free slots cached by one test
+    never reach another (this process's copies included)."""
+    from django.core.cache import caches
+
+    from focusedcare.cache import forget_local_copies
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    forget_local_copies()
+    yield
+
+
 GENEROUS_LIMITS = [
     "BOOKING_RATE_PER_ADDRESS",
     "BOOKING_RATE_PER_EMAIL",

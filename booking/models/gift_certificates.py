@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from booking.clock import dollars
 from booking.models.appointments import Appointment
 from booking.models.catalog import ServiceOption
+from focusedcare.cache import CATALOG, remembered
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand is unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -122,6 +123,11 @@ class GiftSettings(models.Model):
 
     @classmethod
     def current(cls) -> "GiftSettings":
+        """Read once per catalog change and shared between requests: never change it."""
+        return remembered("gift_settings", cls._read, CATALOG)
+
+    @classmethod
+    def _read(cls) -> "GiftSettings":
         return cls.objects.order_by("pk").first() or cls()
 
     @property

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from focusedcare.cache import CATALOG, remembered
+
 
 class BookingPolicy(models.Model):
     """One row. Read through `current()`, which falls back to the defaults when none is saved."""
@@ -66,6 +68,11 @@ class BookingPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "BookingPolicy":
+        """Read once per catalog change and shared between requests: never change it."""
+        return remembered("booking_policy", cls._read, CATALOG)
+
+    @classmethod
+    def _read(cls) -> "BookingPolicy":
         return cls.objects.order_by("pk").first() or cls()
 
     @property

@@ -109,6 +109,7 @@ def book_appointment(
         therapist=therapist,
         now=now,
         enforce_policy=not is_staff(by),
+        fresh=True,  # the database under the lock decides, never a cached copy
     )
     chosen = availability.fairest_therapist_at(start)
     if chosen is None:
@@ -208,6 +209,7 @@ def reschedule_appointment(
         now=now,
         ignore=appointment,
         enforce_policy=not is_staff(by),
+        fresh=True,  # the database under the lock decides, never a cached copy
     )
     if appointment.therapist not in availability.free_therapists_at(start):
         raise SlotUnavailable(start, availability.why_not(start, appointment.therapist))

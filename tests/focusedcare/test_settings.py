@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,48 @@ def test_collectstatic_with_the_production_storage_serves_hashed_compressed_file
     assert (tmp_path / f"{hashed_css}.gz").exists()
     assert (tmp_path / f"{hashed_css}.br").exists()
     assert f"/static/{hashed_css}" in client.get("/").content.decode()
+
+
+def test_database_connections_persist_unless_the_url_says_otherwise():
+    default = settings_under({}, "settings.DATABASES['default']")
+    postgres = settings_under(
+        {"DATABASE_URL": "postgres://clinic@db.example.com:5432/clinic"},
+        "settings.DATABASES['default']",
+    )
+    per_request = settings_under(
+        {"DATABASE_URL": "postgres://clinic@db.example.com:5432/clinic?conn_max_age=0"},
+        "settings.DATABASES['default']['CONN_MAX_AGE']",
+    )
+
+    for database in (default, postgres):
+        assert database["CONN_MAX_AGE"] == 600
+        assert database["CONN_HEALTH_CHECKS"] is True
+    assert per_request == 0
+
+
+def test_templates_are_compiled_once_per_process():
+    from django.template import engines
+
+    loaders = engines["django"].engine.template_loaders
+
+    assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+@pytest.mark.django_db
+def test_hashed_static_files_are_cached_for_a_year_and_marked_immutable(settings, tmp_path):
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--no-input", verbosity=0)
+    hashed_css = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]["css/site.css"]
+
+    response = Client().get(f"/static/{hashed_css}")  # a new client: whitenoise scans anew
+
+    assert response.status_code == 200
+    control = response["Cache-Control"]
+    assert "immutable" in control
+    assert int(re.search(r"max-age=(\d+)", control).group(1)) >= 365 * 24 * 3600
