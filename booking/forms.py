@@ -12,10 +12,33 @@ from django.utils import timezone
 
 from booking.clock import EARLIEST, LATEST, dollars
 from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
-from booking.screening import RedFlag, Screening, screen
+from booking.screening import EMERGENCY_FLAGS, RedFlag, Screening, screen
 from booking.services.intake import IntakeAnswers
 
 ANY = "any"
+CARRIED_ANSWERS = "carried_answers"
+OPTIONAL_INTAKE = ("habits", "previous_injuries", "goals")
+
+
+def carry_answers(session, *, zones: list[str], duration: str) -> None:
+    """Where it hurts and for how long, as answered in find-my-massage, kept in the visitor's
+    session (never in an address: they are health answers) for the booking intake to fill in."""
+    session[CARRIED_ANSWERS] = {"zones": list(zones), "duration": duration}
+
+
+def carried_answers(session) -> dict:
+    """The find-my-massage answers kept for the intake, as its initial values (known ones only)."""
+    carried = session.get(CARRIED_ANSWERS) or {}
+    initial = {}
+    if zones := [zone for zone in carried.get("zones", []) if zone in Zone.values]:
+        initial["zones"] = zones
+    if carried.get("duration") in PainDuration.values:
+        initial["duration"] = carried["duration"]
+    return initial
+
+
+def forget_carried_answers(session) -> None:
+    session.pop(CARRIED_ANSWERS, None)
 
 
 def refuse_control_characters(value: str) -> None:
@@ -244,17 +267,24 @@ class IntakeForm(TypedTextForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Fieldset("Before we book: your safety", "red_flags", "cleared_by_doctor"),
-            Fieldset(
-                "About your back",
-                "zones",
-                "duration",
-                "habits",
-                "previous_injuries",
-                "pressure",
-                "goals",
-                "consent",
-            ),
+            Fieldset("About your back", "zones", "duration", "pressure"),
         )
+        # Shown folded (optional questions), then the consent: rendered in that order.
+        self.more_helper = FormHelper()
+        self.more_helper.form_tag = False
+        self.more_helper.disable_csrf = True
+        self.more_helper.layout = Layout(*OPTIONAL_INTAKE)
+        self.consent_helper = FormHelper()
+        self.consent_helper.form_tag = False
+        self.consent_helper.disable_csrf = True
+        self.consent_helper.layout = Layout("consent")
+
+    @property
+    def more_open(self) -> bool:
+        """The optional questions unfold when one has an error or an answer."""
+        if not self.is_bound:
+            return False
+        return any(self[name].errors or self[name].value() for name in OPTIONAL_INTAKE)
 
     def clean(self) -> dict:
         """Lists in the order the questions list them, whatever order they were sent in."""
@@ -273,6 +303,14 @@ class IntakeForm(TypedTextForm):
     def answers(self) -> IntakeAnswers:
         data = self.cleaned_data
         return IntakeAnswers(**{name: data[name] for name in IntakeAnswers.__dataclass_fields__})
+
+    def items_without_emergency(self) -> list[tuple[str, str]]:
+        """The answers as `hidden_items`, less the emergency boxes: "ticked by mistake?"."""
+        return [
+            (name, value)
+            for name, value in self.hidden_items()
+            if not (name == "red_flags" and value in EMERGENCY_FLAGS)
+        ]
 
     def hidden_items(self) -> list[tuple[str, str]]:
         """The answers as name/value pairs, for the review step's POST form (never a URL)."""

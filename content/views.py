@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from booking.forms import carry_answers
 from booking.screening import screen
 from booking.selectors import active_therapists, bookable_services, current_clinic
 from content import seo
@@ -102,6 +103,10 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": again, "screening": screening})
     if not valid:
         return render(request, template, {"form": form}, status=400)
+    # Where it hurts and for how long go on to the booking intake, in the session: not asked twice.
+    carry_answers(
+        request.session, zones=form.cleaned_data["areas"], duration=form.answers().duration
+    )
     recommendations = recommend(form.answers())
     offered = bookable_services().in_bulk([r.service for r in recommendations], field_name="slug")
     results = [(offered[r.service], r) for r in recommendations if r.service in offered]

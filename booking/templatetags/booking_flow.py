@@ -60,3 +60,9 @@ def hidden_selection(selection: dict) -> dict:
         "day": _value(selection.get("day")),
         "time": _value(selection.get("time")),
     }
+
+
+@register.filter
+def field_anchor(field) -> str:
+    """The id an error summary links to: the field's input, or a group's first box."""
+    return field.id_for_label or f"{field.auto_id}_0"
