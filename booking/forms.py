@@ -1,5 +1,6 @@
 """Forms check the shape of what clients type; the booking rules live in the services."""
 
+import json
 import re
 import secrets
 import unicodedata
@@ -17,28 +18,48 @@ from booking.services.intake import IntakeAnswers
 
 ANY = "any"
 CARRIED_ANSWERS = "carried_answers"
+CARRIED_FOR = 4 * 60 * 60  # seconds: long enough to book, not to linger
 OPTIONAL_INTAKE = ("habits", "previous_injuries", "goals")
 
 
-def carry_answers(session, *, zones: list[str], duration: str) -> None:
-    """Where it hurts and for how long, as answered in find-my-massage, kept in the visitor's
-    session (never in an address: they are health answers) for the booking intake to fill in."""
-    session[CARRIED_ANSWERS] = {"zones": list(zones), "duration": duration}
+def carry_answers(request, response, *, zones: list[str], duration: str) -> None:
+    """Where it hurts and for how long, as answered in find-my-massage, kept for the booking
+    intake to fill in: in a signed cookie on the client's own browser for a few hours (never in
+    an address, a log or the clinic's database: they are health answers the clinic has not been
+    given yet)."""
+    response.set_signed_cookie(
+        CARRIED_ANSWERS,
+        json.dumps({"zones": list(zones), "duration": duration}),
+        salt=CARRIED_ANSWERS,
+        max_age=CARRIED_FOR,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
-def carried_answers(session) -> dict:
+def carried_answers(request) -> dict:
     """The find-my-massage answers kept for the intake, as its initial values (known ones only)."""
-    carried = session.get(CARRIED_ANSWERS) or {}
-    initial = {}
-    if zones := [zone for zone in carried.get("zones", []) if zone in Zone.values]:
-        initial["zones"] = zones
+    raw = request.get_signed_cookie(
+        CARRIED_ANSWERS, default="", salt=CARRIED_ANSWERS, max_age=CARRIED_FOR
+    )
+    try:
+        carried = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(carried, dict):
+        return {}
+    initial: dict = {}
+    zones = carried.get("zones")
+    if isinstance(zones, list) and (known := [z for z in Zone.values if z in zones]):
+        initial["zones"] = known
     if carried.get("duration") in PainDuration.values:
         initial["duration"] = carried["duration"]
     return initial
 
 
-def forget_carried_answers(session) -> None:
-    session.pop(CARRIED_ANSWERS, None)
+def forget_carried_answers(response) -> None:
+    response.delete_cookie(CARRIED_ANSWERS, samesite="Lax")
 
 
 def refuse_control_characters(value: str) -> None:

@@ -191,7 +191,7 @@ def _details_step(request: HttpRequest, selection: SelectionForm) -> HttpRespons
     if assigned is None:
         day = selection.cleaned_data["day"]
         return _times_step(request, selection, day, NOT_FREE, status=400, wanted=selection.start)
-    carried = carried_answers(request.session)
+    carried = carried_answers(request)
     context = {
         "selection": selection.cleaned_data,
         "start": selection.start,
@@ -309,9 +309,10 @@ def _confirm_step(
         return _render_step(request, "review", context, status=400)
     except BookingError as error:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
-    forget_carried_answers(request.session)
     messages.success(request, "You're booked. We've emailed your confirmation.")
-    return redirect(appointment)
+    response = redirect(appointment)
+    forget_carried_answers(response)
+    return response
 
 
 def _still_free_step(

@@ -103,15 +103,15 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": again, "screening": screening})
     if not valid:
         return render(request, template, {"form": form}, status=400)
-    # Where it hurts and for how long go on to the booking intake, in the session: not asked twice.
-    carry_answers(
-        request.session, zones=form.cleaned_data["areas"], duration=form.answers().duration
-    )
     recommendations = recommend(form.answers())
     offered = bookable_services().in_bulk([r.service for r in recommendations], field_name="slug")
     results = [(offered[r.service], r) for r in recommendations if r.service in offered]
     context = {"form": form, "results": results, "note": form.cleaned_data["note"]}
-    return render(request, template, context)
+    response = render(request, template, context)
+    # Where it hurts and for how long go on to the booking intake: not asked twice.
+    answers = form.answers()
+    carry_answers(request, response, zones=sorted(answers.areas), duration=answers.duration)
+    return response
 
 
 @require_GET
