@@ -1,16 +1,22 @@
-// The booking pages work without this; it only saves a step or two.
+// The booking pages work without this; it only moves focus where the client needs it.
 (function () {
   "use strict";
-  // The error summary takes focus (autofocus does it too; some browsers skip autofocus).
   var summary = document.getElementById("error-summary");
-  if (summary && document.activeElement !== summary) {
+  if (!summary) {
+    return;
+  }
+  // The error summary takes focus (autofocus does it too; some browsers skip autofocus).
+  if (document.activeElement !== summary) {
     summary.focus();
   }
-  // Choosing a therapist shows their times at once, without the "Show times" button.
-  var filters = document.querySelectorAll("select[data-submit-on-change]");
-  Array.prototype.forEach.call(filters, function (select) {
-    select.addEventListener("change", function () {
-      select.form.submit();
-    });
+  // Its links put the cursor in the field, not only scroll to it.
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    }
   });
 })();

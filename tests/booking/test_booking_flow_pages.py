@@ -37,7 +37,8 @@ def day():
 @pytest.fixture
 def james(clinic_week):
     """A second therapist for the same massage, working afternoons only."""
-    therapist = TherapistFactory(name="James Whitaker", slug="james", services=[clinic_week.service])
+    service = clinic_week.service
+    therapist = TherapistFactory(name="James Whitaker", slug="james", services=[service])
     week_of_hours(therapist, [("13:00", "17:00")])
     return therapist
 
