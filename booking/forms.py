@@ -1,5 +1,6 @@
 """Forms check the shape of what clients type; the booking rules live in the services."""
 
+import json
 import re
 import secrets
 import unicodedata
@@ -12,10 +13,53 @@ from django.utils import timezone
 
 from booking.clock import EARLIEST, LATEST, dollars
 from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
-from booking.screening import RedFlag, Screening, screen
+from booking.screening import EMERGENCY_FLAGS, RedFlag, Screening, screen
 from booking.services.intake import IntakeAnswers
 
 ANY = "any"
+CARRIED_ANSWERS = "carried_answers"
+CARRIED_FOR = 4 * 60 * 60  # seconds: long enough to book, not to linger
+OPTIONAL_INTAKE = ("habits", "previous_injuries", "goals")
+
+
+def carry_answers(request, response, *, zones: list[str], duration: str) -> None:
+    """Where it hurts and for how long, as answered in find-my-massage, kept for the booking
+    intake to fill in: in a signed cookie on the client's own browser for a few hours (never in
+    an address, a log or the clinic's database: they are health answers the clinic has not been
+    given yet)."""
+    response.set_signed_cookie(
+        CARRIED_ANSWERS,
+        json.dumps({"zones": list(zones), "duration": duration}),
+        salt=CARRIED_ANSWERS,
+        max_age=CARRIED_FOR,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def carried_answers(request) -> dict:
+    """The find-my-massage answers kept for the intake, as its initial values (known ones only)."""
+    raw = request.get_signed_cookie(
+        CARRIED_ANSWERS, default="", salt=CARRIED_ANSWERS, max_age=CARRIED_FOR
+    )
+    try:
+        carried = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(carried, dict):
+        return {}
+    initial: dict = {}
+    zones = carried.get("zones")
+    if isinstance(zones, list) and (known := [z for z in Zone.values if z in zones]):
+        initial["zones"] = known
+    if carried.get("duration") in PainDuration.values:
+        initial["duration"] = carried["duration"]
+    return initial
+
+
+def forget_carried_answers(response) -> None:
+    response.delete_cookie(CARRIED_ANSWERS, samesite="Lax")
 
 
 def refuse_control_characters(value: str) -> None:
@@ -244,17 +288,24 @@ class IntakeForm(TypedTextForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Fieldset("Before we book: your safety", "red_flags", "cleared_by_doctor"),
-            Fieldset(
-                "About your back",
-                "zones",
-                "duration",
-                "habits",
-                "previous_injuries",
-                "pressure",
-                "goals",
-                "consent",
-            ),
+            Fieldset("About your back", "zones", "duration", "pressure"),
         )
+        # Shown folded (optional questions), then the consent: rendered in that order.
+        self.more_helper = FormHelper()
+        self.more_helper.form_tag = False
+        self.more_helper.disable_csrf = True
+        self.more_helper.layout = Layout(*OPTIONAL_INTAKE)
+        self.consent_helper = FormHelper()
+        self.consent_helper.form_tag = False
+        self.consent_helper.disable_csrf = True
+        self.consent_helper.layout = Layout("consent")
+
+    @property
+    def more_open(self) -> bool:
+        """The optional questions unfold when one has an error or an answer."""
+        if not self.is_bound:
+            return False
+        return any(self[name].errors or self[name].value() for name in OPTIONAL_INTAKE)
 
     def clean(self) -> dict:
         """Lists in the order the questions list them, whatever order they were sent in."""
@@ -273,6 +324,14 @@ class IntakeForm(TypedTextForm):
     def answers(self) -> IntakeAnswers:
         data = self.cleaned_data
         return IntakeAnswers(**{name: data[name] for name in IntakeAnswers.__dataclass_fields__})
+
+    def items_without_emergency(self) -> list[tuple[str, str]]:
+        """The answers as `hidden_items`, less the emergency boxes: "ticked by mistake?"."""
+        return [
+            (name, value)
+            for name, value in self.hidden_items()
+            if not (name == "red_flags" and value in EMERGENCY_FLAGS)
+        ]
 
     def hidden_items(self) -> list[tuple[str, str]]:
         """The answers as name/value pairs, for the review step's POST form (never a URL)."""

@@ -4,10 +4,12 @@ selector or service, and pick the response; the rules live in availability and s
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -24,8 +26,16 @@ from booking.exceptions import (
     NeedsDoctor,
     SlotUnavailable,
 )
-from booking.forms import CancelForm, DetailsForm, IntakeForm, SelectionForm
-from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
+from booking.forms import (
+    ANY,
+    CancelForm,
+    DetailsForm,
+    IntakeForm,
+    SelectionForm,
+    carried_answers,
+    forget_carried_answers,
+)
+from booking.models import Appointment, BookingPolicy, Therapist
 from booking.ratelimit import (
     BOOKINGS_PER_ADDRESS,
     BOOKINGS_PER_EMAIL,
@@ -43,52 +53,21 @@ from booking.services.appointments import (
     book_appointment,
     can_change,
     cancel_appointment,
+    change_deadline,
+    may_change_online,
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
+from booking.templatetags.booking_flow import flow_url
+from booking.times import therapists_offering, times_page
 
-DAYS_PER_PAGE = 14
 SESSION_DETAILS = "booking_details"
 DETAIL_FIELDS = ("name", "email", "phone")
 
 
-def day_periods(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
-    """Free times grouped as a client scans them: morning, afternoon, evening (one per time)."""
-    unique: dict[datetime, Slot] = {}
-    for slot in slots:
-        unique.setdefault(slot.start, slot)
-    periods: dict[str, list[Slot]] = {"Morning": [], "Afternoon": [], "Evening": []}
-    for slot in unique.values():
-        hour = slot.local_start.hour
-        periods["Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening"].append(slot)
-    return [(name, slots) for name, slots in periods.items() if slots]
-
-
-def _days_ahead(
-    option: ServiceOption, therapist: Therapist | None, start_day: date | None
-) -> tuple[list[tuple[date, int]], date | None]:
-    """The next days with free time (and how many times each has), and where "later" starts."""
-    first, last = policy_days()
-    start_day = max(start_day or first, first)
-    end_day = min(start_day + timedelta(days=27), last)
-    availability = Availability(
-        option=option, first_day=start_day, last_day=end_day, therapist=therapist
-    )
-    days = [
-        (day, len({slot.start for slot in availability.slots(day)}))
-        for day in availability.days_with_slots()
-    ][:DAYS_PER_PAGE]
-    later = end_day + timedelta(days=1)
-    if days and len(days) == DAYS_PER_PAGE:
-        later = days[-1][0] + timedelta(days=1)
-    return days, (later if later <= last else None)
-
-
 STEPS = [
     ("service", "Massage"),
-    ("therapist", "Therapist"),
-    ("day", "Day"),
-    ("time", "Time"),
+    ("times", "Time"),
     ("details", "Your details"),
     ("review", "Review"),
 ]
@@ -107,8 +86,9 @@ def _render_step(
 @sensitive_post_parameters()
 @sensitive_variables()
 def book(request: HttpRequest) -> HttpResponse:
-    """The booking wizard. The address (or the posted form) carries the choices made so far,
-    and the first step still missing a choice answers; details and confirmation are POSTs.
+    """The booking flow. The address (or the posted form) carries the choices made so far: the
+    massage and its length, then one page of times (first available unless a therapist is
+    chosen), then details and intake, review and confirmation, which are POSTs.
     Its POSTs carry health answers: an error report shows none of them, nor any variable of
     the steps below (the two `sensitive_` decorators)."""
     selection = SelectionForm(request.POST if request.method == "POST" else request.GET)
@@ -117,15 +97,14 @@ def book(request: HttpRequest) -> HttpResponse:
     data = selection.cleaned_data
     if data["service"] is None or selection.option is None:
         return _service_step(request, selection)
-    if not data.get("therapist"):
-        return _therapist_step(request, selection)
-    if data.get("day") is None:
-        return _day_step(request, selection, bounded_day(request.GET.get("from")))
-    first, last = policy_days()
-    if not first <= data["day"] <= last:
-        return _day_refused(request, selection, first)
+    data["therapist"] = data["therapist"] or ANY
+    day = data.get("day")
+    if day is not None:
+        first, last = policy_days()
+        if not first <= day <= last:
+            return _day_refused(request, selection, first)
     if selection.start is None:
-        return _time_step(request, selection)
+        return _times_step(request, selection, day or bounded_day(request.GET.get("from")))
     if request.method == "GET":
         return _details_step(request, selection)
     return _details_posted(request, selection)
@@ -147,59 +126,45 @@ def _service_step(request: HttpRequest, selection: SelectionForm) -> HttpRespons
     return _render_step(request, "service", context)
 
 
-def _therapist_step(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
-    """Step 2: the therapists who give the massage, or the first available."""
-    data = selection.cleaned_data
-    therapists = Therapist.objects.active().filter(services=data["service"])
-    return _render_step(request, "therapist", {"selection": data, "therapists": therapists})
+def _day_refused(request: HttpRequest, selection: SelectionForm, first: date) -> HttpResponse:
+    """A day before the notice or past the horizon: why, then the times from the first day."""
+    if selection.cleaned_data["day"] < first:
+        error = "That day can no longer be booked online. Please choose another day."
+    else:
+        error = f"We take bookings up to {BookingPolicy.current().horizon_days} days ahead."
+    return _times_step(request, selection, first, error=error, status=400)
 
 
-def _day_step(
+def _times_step(
     request: HttpRequest,
     selection: SelectionForm,
     from_day: date | None,
     error: str = "",
     status: int = 200,
-) -> HttpResponse:
-    """Step 3: the next days with free time, from `from_day` (the "later" link) or the first."""
-    data = selection.cleaned_data
-    days, later = _days_ahead(selection.option, data["therapist_obj"], from_day)
-    context = {"selection": data, "days": days, "later": later}
-    if error:
-        context["error"] = error
-    return _render_step(request, "day", context, status)
-
-
-def _day_refused(request: HttpRequest, selection: SelectionForm, first: date) -> HttpResponse:
-    """A day before the notice or past the horizon: why, then the days from the first."""
-    if selection.cleaned_data["day"] < first:
-        error = "That day can no longer be booked online. Please choose another day."
-    else:
-        error = f"We take bookings up to {BookingPolicy.current().horizon_days} days ahead."
-    return _day_step(request, selection, first, error=error, status=400)
-
-
-def _time_step(
-    request: HttpRequest,
-    selection: SelectionForm,
-    error: str = "",
-    status: int = 200,
     wanted: datetime | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Step 4: the free times on the day; with `wanted` (a time refused), the nearest free."""
+    """Step 2: the free times of the next days that have any, from `from_day`; with `wanted`
+    (a time refused), the nearest free times first."""
     option, data = selection.option, selection.cleaned_data
-    day, therapist = data["day"], data["therapist_obj"]
-    availability = Availability(option=option, first_day=day, last_day=day, therapist=therapist)
+    therapist = data["therapist_obj"]
+    page = times_page(
+        option=option,
+        therapist=therapist,
+        from_day=from_day,
+        href=lambda slot: flow_url(data, day=slot.local_start, time=slot.local_start),
+        page_href=lambda day: flow_url(data, day=day),
+    )
     context = {
         **(extra or {}),
         "selection": data,
-        "day": day,
-        "periods": day_periods(availability.slots(day)),
+        "times": page,
+        "therapists": therapists_offering(option),
         "error": error,
     }
     if wanted is not None:
         first, last = policy_days()
+        day = timezone.localdate(wanted)
         around = Availability(
             option=option,
             first_day=max(first, day - timedelta(days=3)),
@@ -207,7 +172,7 @@ def _time_step(
             therapist=therapist,
         )
         context["alternatives"] = around.nearest(wanted)
-    return _render_step(request, "time", context, status)
+    return _render_step(request, "times", context, status)
 
 
 def _therapist_for(request: HttpRequest, selection: SelectionForm) -> Therapist | None:
@@ -220,29 +185,35 @@ def _therapist_for(request: HttpRequest, selection: SelectionForm) -> Therapist 
 
 
 def _details_step(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
-    """Step 5: who the client will see, and the details and intake forms (typed before, kept)."""
+    """Step 3: who the client will see, and the details and intake forms (typed before, kept;
+    where it hurts and for how long filled in from find-my-massage when answered there)."""
     assigned = _therapist_for(request, selection)
     if assigned is None:
-        return _time_step(request, selection, NOT_FREE, status=400, wanted=selection.start)
+        day = selection.cleaned_data["day"]
+        return _times_step(request, selection, day, NOT_FREE, status=400, wanted=selection.start)
+    carried = carried_answers(request)
     context = {
         "selection": selection.cleaned_data,
         "start": selection.start,
         "assigned": assigned,
         "form": DetailsForm(initial=request.session.get(SESSION_DETAILS, {})),
-        "intake": IntakeForm(),
+        "intake": IntakeForm(initial=carried),
+        "carried": bool(carried),
     }
     return _render_step(request, "details", context)
 
 
 def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpResponse:
-    """Step 5 posted: the details kept, the time checked again, the details and intake checked."""
+    """Step 3 posted: the details kept, the time checked again, the details and intake checked.
+    `edit` (the red-flag stop's "ticked by mistake?") shows the answers again to change them."""
     form = DetailsForm(request.POST)
     if form.is_valid():
         # Kept before the time is checked: if it was just taken, nothing typed is lost.
         request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
     assigned = _therapist_for(request, selection)
     if assigned is None:
-        return _time_step(request, selection, NOT_FREE, status=409, wanted=selection.start)
+        day = selection.cleaned_data["day"]
+        return _times_step(request, selection, day, NOT_FREE, status=409, wanted=selection.start)
     intake = IntakeForm(request.POST)
     context = {
         "selection": selection.cleaned_data,
@@ -253,6 +224,8 @@ def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpRespo
     }
     if not (form.is_valid() and intake.is_valid()):
         return _render_step(request, "details", context, status=400)
+    if "edit" in request.POST:
+        return _render_step(request, "details", context)
     if not intake.screening.may_book:
         return _render_step(request, "details", {**context, "screening": intake.screening})
     return _review_step(request, selection, context)
@@ -261,7 +234,10 @@ def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpRespo
 def _review_step(
     request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
 ) -> HttpResponse:
-    """Step 6: everything to check, with the gift certificate quoted; confirming books."""
+    """Step 4: everything to check, with the gift certificate quoted and, truthfully for this
+    session, until when it can be changed online; confirming books."""
+    context["change_deadline"] = change_deadline(selection.start)
+    context["changes_online"] = may_change_online(selection.start)
     price = selection.option.price
     typed = typed_gift_codes(request.POST)
     # The same budget as the balance page: the review step must not be a guessing oracle.
@@ -319,7 +295,8 @@ def _confirm_step(
     except SlotUnavailable as error:
         if selection.cleaned_data["therapist_obj"] is None:
             return _still_free_step(request, selection, context)
-        return _time_step(request, selection, error.message, status=409, wanted=start)
+        day = selection.cleaned_data["day"]
+        return _times_step(request, selection, day, error.message, status=409, wanted=start)
     except NeedsDoctor as error:
         return _render_step(request, "details", {**context, "screening": error.screening})
     except GiftAmountChanged as error:
@@ -333,7 +310,9 @@ def _confirm_step(
     except BookingError as error:
         return _render_step(request, "review", {**context, "error": error.message}, status=400)
     messages.success(request, "You're booked. We've emailed your confirmation.")
-    return redirect(appointment)
+    response = redirect(appointment)
+    forget_carried_answers(response)
+    return response
 
 
 def _still_free_step(
@@ -350,7 +329,7 @@ def _still_free_step(
     if still_free:
         error += f" Still free then: {', '.join(t.name for t in still_free)}."
     extra = {**context, "still_free": still_free, "shown_gift": gift_shown(request.POST)}
-    return _time_step(request, selection, error, status=409, wanted=start, extra=extra)
+    return _times_step(request, selection, day, error, status=409, wanted=start, extra=extra)
 
 
 def gift_shown(data: QueryDict) -> Decimal | None:
@@ -410,76 +389,112 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    """The client moves their own booking: a day, then a free time on it, posted to move."""
+    """The client moves their own booking: the current booking, the page of free times (their
+    therapist's by default, or another's who gives the massage), then a confirmation that posts
+    the move. A POST with a day and a time is that confirmation."""
     appointment = _appointment(token)
-    context = {"appointment": appointment, "policy": BookingPolicy.current()}
+    context = {
+        "appointment": appointment,
+        "policy": BookingPolicy.current(),
+        "current": timezone.localtime(appointment.start),
+    }
     if not can_change(appointment):
         return _private(render(request, "booking/too_late.html", context, status=409))
-    first, last = policy_days()
     source = request.POST if request.method == "POST" else request.GET
+    wanted = source.get("therapist", "")
+    therapist = appointment.therapist
+    if wanted == ANY:
+        therapist = None
+    elif wanted and wanted != therapist.slug:
+        therapist = therapists_offering(appointment.option).filter(slug=wanted[:100]).first()
+        if therapist is None:
+            context["error"] = "Please choose one of the therapists listed."
+            return _reschedule_times(request, appointment, context, appointment.therapist, None)
+    first, last = policy_days()
     day = bounded_day(source.get("day"))
     if source.get("day") and (day is None or not first <= day <= last):
         context["error"] = "Please choose one of the days listed."
-        day = None
-    if day is None:
-        return _reschedule_days(request, appointment, context, first, last)
-    context.update(day=day, periods=_reschedule_periods(appointment, day))
+        return _reschedule_times(request, appointment, context, therapist, None)
+    if day is None or not source.get("time"):
+        if request.method == "POST":
+            context["error"] = "Please choose one of the free times."
+        return _reschedule_times(request, appointment, context, therapist, day)
+    try:
+        at = time.fromisoformat(source["time"][:8])
+    except ValueError:
+        context["error"] = "Please choose one of the free times."
+        return _reschedule_times(request, appointment, context, therapist, day)
+    start = datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
     if request.method == "GET":
-        return _reschedule_page(request, context)
-    return _reschedule_move(request, appointment, context)
+        return _reschedule_confirm(request, appointment, context, therapist, start)
+    return _reschedule_move(request, appointment, context, therapist, start)
 
 
-def _reschedule_page(
-    request: HttpRequest, context: dict[str, Any], status: int = 200
+def _reschedule_times(
+    request: HttpRequest,
+    appointment: Appointment,
+    context: dict[str, Any],
+    therapist: Therapist | None,
+    from_day: date | None,
+    status: int | None = None,
 ) -> HttpResponse:
+    """Moving, step 1: the free times for the same massage, the booking's own time counted as
+    free; `therapist` None for anyone who gives it (each time then names who)."""
+    url = reverse("booking:reschedule", args=[appointment.token])
+    chosen = therapist.slug if therapist else ANY
+
+    def href(slot: Slot) -> str:
+        query = {"therapist": slot.therapist.slug, "day": slot.local_start.date().isoformat()}
+        return f"{url}?{urlencode({**query, 'time': f'{slot.local_start:%H:%M}'}, safe=':')}"
+
+    context["times"] = times_page(
+        option=appointment.option,
+        therapist=therapist,
+        from_day=from_day or bounded_day(request.GET.get("from")),
+        href=href,
+        page_href=lambda day: f"{url}?{urlencode({'therapist': chosen, 'day': day.isoformat()})}",
+        ignore=appointment,
+    )
+    context.update(therapists=therapists_offering(appointment.option), chosen=therapist, url=url)
+    if status is None:
+        status = 400 if "error" in context else 200
     return _private(render(request, "booking/reschedule.html", context, status=status))
 
 
-def _reschedule_days(
-    request: HttpRequest, appointment: Appointment, context: dict[str, Any], first: date, last: date
+def _reschedule_confirm(
+    request: HttpRequest,
+    appointment: Appointment,
+    context: dict[str, Any],
+    therapist: Therapist | None,
+    start: datetime,
 ) -> HttpResponse:
-    """Moving, step 1: the days with free time for the same massage and therapist."""
-    from_day = max(first, bounded_day(request.GET.get("from")) or first)
+    """Moving, step 2: the current booking and the new time side by side, to confirm."""
+    target = therapist or appointment.therapist
+    day = start.date()
     availability = Availability(
-        option=appointment.option,
-        therapist=appointment.therapist,
-        first_day=from_day,
-        last_day=min(last, from_day + timedelta(days=27)),
-        ignore=appointment,
+        option=appointment.option, first_day=day, last_day=day, therapist=target, ignore=appointment
     )
-    days = [(d, len(availability.slots(d))) for d in availability.days_with_slots()]
-    context["days"] = days[:DAYS_PER_PAGE]
-    return _reschedule_page(request, context, status=400 if "error" in context else 200)
-
-
-def _reschedule_periods(appointment: Appointment, day: date) -> list[tuple[str, list[Slot]]]:
-    """Moving, step 2: the free times on the day, the booking's own time counted as free."""
-    availability = Availability(
-        option=appointment.option,
-        therapist=appointment.therapist,
-        first_day=day,
-        last_day=day,
-        ignore=appointment,
-    )
-    return day_periods(availability.slots(day))
+    if target not in availability.free_therapists_at(start):
+        context["error"] = availability.why_not(start, target) or NOT_FREE
+        return _reschedule_times(request, appointment, context, therapist, day, status=409)
+    context.update(new_start=start, new_therapist=target)
+    return _private(render(request, "booking/reschedule.html", context))
 
 
 def _reschedule_move(
-    request: HttpRequest, appointment: Appointment, context: dict[str, Any]
+    request: HttpRequest,
+    appointment: Appointment,
+    context: dict[str, Any],
+    therapist: Therapist | None,
+    start: datetime,
 ) -> HttpResponse:
-    """Moving, posted: the new time, or why not with the day's free times again."""
+    """Moving, confirmed: the new time, or why not with the free times again."""
     try:
-        at = time.fromisoformat(request.POST.get("time", ""))
-    except ValueError:
-        context["error"] = "Please choose one of the free times."
-        return _reschedule_page(request, context, status=400)
-    start = datetime.combine(context["day"], at, tzinfo=timezone.get_current_timezone())
-    try:
-        reschedule_appointment(appointment=appointment, start=start)
+        reschedule_appointment(appointment=appointment, start=start, therapist=therapist)
     except BookingError as error:
         context["error"] = error.message
         status = 409 if isinstance(error, SlotUnavailable) else 400
-        return _reschedule_page(request, context, status=status)
+        return _reschedule_times(request, appointment, context, therapist, start.date(), status)
     messages.success(request, "Your appointment has been moved. We've emailed the new time.")
     return redirect(appointment)
 

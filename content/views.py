@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from booking.forms import carry_answers
 from booking.screening import screen
 from booking.selectors import active_therapists, bookable_services, current_clinic
 from content import seo
@@ -118,7 +119,11 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": form}, status=400)
     results = offered(recommend(form.answers()))
     context = {"form": form, "results": results, "note": form.cleaned_data["note"]}
-    return render(request, template, context)
+    response = render(request, template, context)
+    # Where it hurts and for how long go on to the booking intake: not asked twice.
+    answers = form.answers()
+    carry_answers(request, response, zones=sorted(answers.areas), duration=answers.duration)
+    return response
 
 
 @require_GET

@@ -158,12 +158,21 @@ def _typed(client: ClientDetails) -> dict[str, str]:
     }
 
 
+def change_deadline(start: datetime) -> datetime:
+    """The last moment a client may move or cancel online a session starting at `start`: the
+    policy's change window before it."""
+    return start - BookingPolicy.current().change_window
+
+
+def may_change_online(start: datetime, now: datetime | None = None) -> bool:
+    """Whether a session starting at `start` is still outside the change window (the review
+    step says so before booking; `can_change` holds a booking to it)."""
+    return (now or timezone.now()) <= change_deadline(start)
+
+
 def can_change(appointment: Appointment, now: datetime | None = None) -> bool:
     """Clients may move or cancel online until the policy's window before the start."""
-    now = now or timezone.now()
-    return (
-        appointment.is_active and appointment.start - now >= BookingPolicy.current().change_window
-    )
+    return appointment.is_active and may_change_online(appointment.start, now)
 
 
 def _locked(appointment: Appointment) -> Appointment:
@@ -192,28 +201,39 @@ def reschedule_appointment(
     *,
     appointment: Appointment,
     start: datetime,
+    therapist: Therapist | None = None,
     by: User | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move a booking to a new time with the same therapist, under the same rules as booking."""
+    """Move a booking to a new time, with the same therapist or `therapist` (who must offer
+    the service), under the same rules as booking."""
     start = start.astimezone(UTC)
     appointment = _locked(appointment)
     _check_changeable(appointment, by, now)
-    _lock_therapists(appointment.option, appointment.therapist)
+    target = therapist or appointment.therapist
+    if (
+        target.pk != appointment.therapist_id
+        and not Therapist.objects.active()
+        .filter(pk=target.pk, services=appointment.option.service_id)
+        .exists()
+    ):
+        raise NotBookable(f"{target.name} does not offer {appointment.option.service.name}.")
+    _lock_therapists(appointment.option, target)
     day = timezone.localdate(start)
     availability = Availability(
         option=appointment.option,
         first_day=day,
         last_day=day,
-        therapist=appointment.therapist,
+        therapist=target,
         now=now,
         ignore=appointment,
         enforce_policy=not is_staff(by),
         fresh=True,  # the database under the lock decides, never a cached copy
     )
-    if appointment.therapist not in availability.free_therapists_at(start):
-        raise SlotUnavailable(start, availability.why_not(start, appointment.therapist))
+    if target not in availability.free_therapists_at(start):
+        raise SlotUnavailable(start, availability.why_not(start, target))
     buffer = appointment.blocked_until - appointment.end
+    appointment.therapist = target
     appointment.start = start
     appointment.end = start + timedelta(minutes=appointment.option.duration_minutes)
     appointment.blocked_until = appointment.end + buffer

@@ -60,3 +60,15 @@ def hidden_selection(selection: dict) -> dict:
         "day": _value(selection.get("day")),
         "time": _value(selection.get("time")),
     }
+
+
+@register.filter
+def field_anchor(field) -> str:
+    """The id an error summary links to: the field's input, or a group's first box."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.simple_tag
+def error_count(*forms) -> int:
+    """How many errors the forms have, for the error summary's heading."""
+    return sum(len(errors) for form in forms for errors in form.errors.values())

@@ -66,7 +66,11 @@ def test_loss_of_bladder_or_bowel_control_is_an_emergency_and_books_nothing(
     assert "Please get medical help today" in shown
     assert "emergency" in shown
     assert "(717) 555-0142" in shown
-    assert page.find("form", attrs={"action": "/book/"}) is None
+    # The only form left goes back to the answers ("ticked by mistake?"), without that box.
+    (way_back,) = page.find_all("form", attrs={"action": "/book/"})
+    assert way_back.find("input", attrs={"name": "edit"})
+    assert not way_back.find("input", attrs={"name": "red_flags", "value": "bladder_bowel"})
+    assert not way_back.find("input", attrs={"name": "confirm"})
     assert not Appointment.objects.exists()
 
 

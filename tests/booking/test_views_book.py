@@ -54,13 +54,14 @@ def test_each_step_links_to_the_next_and_confirming_books_and_shows_the_booking(
 ):
     start = page(client.get("/book/"))
     assert start.find("a", href="/book/?service=deep-tissue&minutes=60")
-    therapists = page(client.get("/book/?service=deep-tissue"))
-    assert therapists.find("a", href="/book/?service=deep-tissue&minutes=60&therapist=any")
-    days = page(client.get("/book/?service=deep-tissue&minutes=60&therapist=any"))
+    # One length only: the service alone opens its times, first available.
+    for url in ("/book/?service=deep-tissue", "/book/?service=deep-tissue&minutes=60"):
+        times = page(client.get(url))
+        assert times.find("h2", string="Choose a time")
+        assert times.find("option", selected=True).get_text() == "First available"
     day_link = f"/book/?service=deep-tissue&minutes=60&therapist=any&day={day.isoformat()}"
-    assert days.find("a", href=day_link)
-    times = page(client.get(day_link))
-    assert [h.get_text() for h in times.find_all("h3")] == ["Morning", "Afternoon"]
+    # The old day link opens the times page from that day.
+    assert page(client.get(day_link)).find("a", class_="time", href=f"{day_link}&time=09:00")
     assert times.find("a", href=f"{day_link}&time=10:00")
     details = client.get(f"{day_link}&time=10:00")
     assert "You'll see" in details.content.decode() and "Maria Alvarez" in details.content.decode()
@@ -211,15 +212,18 @@ def test_a_tampered_or_unknown_token_gives_404(client, booking, suffix):
     assert client.get(f"/booking/{booking.pk}/{suffix}").status_code == 404
 
 
-def test_the_client_reschedules_with_their_link(client, booking, day):
+def test_the_client_reschedules_with_their_link_after_confirming(client, booking, day):
     new_day = day + timedelta(days=1)
-    times = page(client.get(f"/booking/{booking.token}/reschedule/?day={new_day.isoformat()}"))
-    assert times.find("button", attrs={"value": "14:00"})
+    url = f"/booking/{booking.token}/reschedule/"
+    times = page(client.get(url, {"day": new_day.isoformat()}))
+    link = times.find("a", class_="time", href=f"{url}?therapist=maria&day={new_day}&time=14:00")
 
-    response = client.post(
-        f"/booking/{booking.token}/reschedule/", {"day": new_day.isoformat(), "time": "14:00"}
-    )
+    confirming = client.get(link["href"])
 
+    booking.refresh_from_db()
+    assert booking.start == local(day, "10:00")  # choosing a time moves nothing yet
+    assert "Move your appointment?" in page(confirming).get_text()
+    response = client.post(url, {"day": new_day.isoformat(), "time": "14:00"})
     booking.refresh_from_db()
     assert response.status_code == 302
     assert booking.start == local(new_day, "14:00")
@@ -279,20 +283,6 @@ def test_inside_the_window_the_page_explains_and_gives_the_phone_number(client, 
     assert booking.status == "booked"
 
 
-def test_the_day_step_makes_the_same_number_of_queries_for_one_or_many_therapists(
-    client, clinic_week, django_assert_max_num_queries
-):
-    from tests.factories import TherapistFactory, week_of_hours
-
-    url = "/book/?service=deep-tissue&minutes=60&therapist=any"
-    with django_assert_max_num_queries(14):
-        client.get(url)
-    for _ in range(5):
-        week_of_hours(TherapistFactory(services=[clinic_week.service]), [("09:00", "17:00")])
-    with django_assert_max_num_queries(14):
-        assert re.search(r"\d+ times", client.get(url).content.decode())
-
-
 def test_first_available_never_books_someone_other_than_the_therapist_shown(
     client, clinic_week, day
 ):
@@ -322,32 +312,41 @@ def test_first_available_never_books_someone_other_than_the_therapist_shown(
 
 
 def listed_days(response) -> list[str]:
-    return [re.search(r"day=([\d-]+)", a["href"])[1] for a in page(response).select("a.day")]
+    """The days the page of times lists, in order (from its time links)."""
+    days = [re.search(r"day=([\d-]+)", a["href"])[1] for a in page(response).select("a.time")]
+    return list(dict.fromkeys(days))
 
 
-def test_later_dates_page_on_and_an_unusable_from_starts_at_the_first_day(client, clinic_week):
+def test_later_and_earlier_days_page_on_and_back_and_an_unusable_from_starts_at_the_first_day(
+    client, clinic_week
+):
     url = "/book/?service=deep-tissue&minutes=60&therapist=maria"
     first = client.get(url)
-    later = page(first).find("a", string="Later dates")["href"]
+    later = page(first).find("a", string="Later days")["href"]
 
     following = client.get(later)
+    earlier = page(following).find("a", string="Earlier days")["href"]
 
     assert following.status_code == 200
-    assert len(listed_days(first)) == 14
+    assert len(listed_days(first)) == 5
     assert listed_days(following)[0] > listed_days(first)[-1]
+    assert listed_days(client.get(earlier)) == listed_days(first)
+    assert not page(first).find("a", string="Earlier days")
     for unusable in ("nonsense", "2020-01-01"):
         assert listed_days(client.get(f"{url}&from={unusable}")) == listed_days(first)
 
 
-def test_moving_starts_with_the_days_and_pages_on_from_a_later_day(client, booking, day):
+def test_moving_starts_with_the_times_and_pages_on_from_a_later_day(client, booking, day):
     url = f"/booking/{booking.token}/reschedule/"
 
     days = client.get(url)
-    later = client.get(url, {"from": (day + timedelta(days=20)).isoformat()})
+    later = client.get(url, {"day": (day + timedelta(days=20)).isoformat()})
+    old_later = client.get(url, {"from": (day + timedelta(days=20)).isoformat()})
 
     assert days.status_code == 200
-    assert len(listed_days(days)) == 14 and day.isoformat() in listed_days(days)
+    assert len(listed_days(days)) == 5 and day.isoformat() in listed_days(days)
     assert listed_days(later)[0] == (day + timedelta(days=20)).isoformat()
+    assert listed_days(old_later) == listed_days(later)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -43,14 +43,18 @@ def query_of(href: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(href).query).items()}
 
 
-def first_day_link(page: Page, earliest: date | None = None) -> Locator:
-    """The first `a.day` link, or the first for a day on or after `earliest`."""
-    hrefs = page.locator("a.day").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert hrefs, f"no day links on {page.url}"
-    for index, href in enumerate(hrefs):
-        if earliest is None or date.fromisoformat(query_of(href)["day"]) >= earliest:
-            return page.locator("a.day").nth(index)
-    raise AssertionError(f"no day link on or after {earliest} on {page.url}: {hrefs}")
+def first_time_link(page: Page, earliest: date | None = None) -> Locator:
+    """The first `a.time` link, or the first on a day on or after `earliest` (paging on)."""
+    for _ in range(6):
+        hrefs = page.locator("a.time").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert hrefs, f"no time links on {page.url}"
+        for index, href in enumerate(hrefs):
+            if earliest is None or date.fromisoformat(query_of(href)["day"]) >= earliest:
+                return page.locator("a.time").nth(index)
+        page.get_by_role("link", name="Later days").click()
+    raise AssertionError(f"no time on or after {earliest} on {page.url}")
 
 
 def start_of(href: str) -> datetime:
@@ -95,9 +99,9 @@ def choose_a_time(
     earliest: date | None = None,
     on_step: OnStep = nothing,
 ) -> datetime:
-    """From /book/ to the details page: the service's 60-minute link, the therapist (a name or
-    "First available"), the first day link (from `earliest`), the first time link. `on_step` is
-    called on arriving at each step's page."""
+    """From /book/ to the details page: the service's 60-minute link, the therapist (a name, or
+    "First available" as the times page starts), the first time (from `earliest`). `on_step`
+    is called on arriving at each step's page."""
     service = Service.objects.get(slug=SERVICE)
     option = service.options.get(duration_minutes=60)
     page.goto(f"{site}/book/")
@@ -107,18 +111,17 @@ def choose_a_time(
     link = card.get_by_role("link", name=re.compile(r"^60 min"))
     expect(link).to_have_text(f"60 min · ${option.price:.2f}")
     link.click()
-    expect(page.get_by_role("heading", name="Who would you like to see?")).to_be_visible()
-    on_step(page, "therapist")
-
-    page.get_by_role("link", name=therapist, exact=True).click()
-    expect(page.get_by_role("heading", name="Which day?")).to_be_visible()
-    on_step(page, "day")
-
-    first_day_link(page, earliest).click()
-    expect(page.get_by_role("heading", name=re.compile(r"^What time on "))).to_be_visible()
+    expect(page.get_by_role("heading", name="Choose a time")).to_be_visible()
+    if therapist != "First available":
+        page.get_by_label("Therapist").select_option(label=therapist)
+        if page.get_by_role("button", name="Show times").is_visible():
+            page.get_by_role("button", name="Show times").click()
+        expect(page.get_by_label("Therapist")).to_have_value(
+            Therapist.objects.get(name=therapist).slug
+        )
     on_step(page, "time")
 
-    first_time = page.locator("a.time").first
+    first_time = first_time_link(page, earliest)
     start = start_of(first_time.get_attribute("href"))
     expect(first_time).to_have_text(time_format(timezone.localtime(start), "g:i A"))
     first_time.click()
@@ -161,7 +164,7 @@ def book_as_a_client(
     on_step(page, "review")
     service = Service.objects.get(slug=SERVICE)
     expect(value_of(page, "Massage")).to_have_text(f"{service.name}, 60 minutes")
-    expect(value_of(page, "When")).to_have_text(when(start))
+    expect(value_of(page, "When")).to_have_text(f"{when(start)} Eastern Time")
     expect(value_of(page, "Therapist")).to_have_text(therapist.name)
     expect(value_of(page, "Email")).to_have_text(CLIENT["email"])
 
@@ -204,21 +207,23 @@ def test_a_client_books_moves_and_cancels_an_appointment_on_pages_without_barrie
 
     page.get_by_role("link", name="Reschedule", exact=True).click()
     expect(page).to_have_url(f"{site}/booking/{booked.token}/reschedule/")
-    scan(page, "reschedule day")
+    expect(page.locator("main")).to_contain_text(f"with {booked.therapist.name}")
+    scan(page, "reschedule times")
     # Another day than the booked one, so the first free time there is a real move.
-    hrefs = page.locator("a.day").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    days = [date.fromisoformat(query_of(href)["day"]) for href in hrefs]
-    other_day = next(d for d in days if d >= in_days(CHANGEABLE_FROM) and d != booked.start.date())
-    page.locator("a.day").nth(days.index(other_day)).click()
-    expect(page.get_by_role("heading", name=re.compile(r"^New time on "))).to_be_visible()
-    scan(page, "reschedule time")
-    first_time = page.locator("button.time").first
-    new_start = datetime.combine(
-        other_day,
-        time.fromisoformat(first_time.get_attribute("value")),
-        tzinfo=timezone.get_current_timezone(),
+    hrefs = page.locator("a.time").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    other = next(
+        index
+        for index, href in enumerate(hrefs)
+        if date.fromisoformat(query_of(href)["day"]) >= in_days(CHANGEABLE_FROM)
+        and date.fromisoformat(query_of(href)["day"]) != timezone.localdate(booked.start)
     )
-    first_time.click()
+    new_start = start_of(hrefs[other])
+    page.locator("a.time").nth(other).click()
+    expect(page.get_by_role("heading", name="Move your appointment?")).to_be_visible()
+    scan(page, "reschedule confirm")
+    appointment.refresh_from_db()
+    assert appointment.start == booked.start  # nothing moves before the client confirms
+    page.get_by_role("button", name="Yes, move my appointment").click()
 
     expect(page).to_have_url(f"{site}/booking/{booked.token}/")
     expect(page.get_by_role("status")).to_contain_text("has been moved")

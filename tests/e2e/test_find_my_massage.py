@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from booking.models import Appointment, Service
-from tests.e2e.test_booking_flow import CLIENT, choose_a_time, fill_in_details, first_day_link
+from tests.e2e.test_booking_flow import CLIENT, choose_a_time, fill_in_details
 
 # serialized_rollback: the live server needs committed rows, so each test ends with a flush;
 # this restores what the data migrations load (the guide, the clinic) before the next test.
@@ -73,9 +73,11 @@ def test_the_guide_leads_to_a_suggestion_and_booking_it_starts_with_that_service
 
     # On through the booking flow with the service set: intake, review, confirm.
     chosen.get_by_role("link", name=re.compile(r"^60 min")).click()
-    page.get_by_role("link", name="First available", exact=True).click()
-    first_day_link(page).click()
     page.locator("a.time").first.click()
+    # Where it hurts and for how long come from the questionnaire, ticked already.
+    expect(page.get_by_label("Pain travelling down the leg", exact=True)).to_be_checked()
+    expect(page.get_by_label("Lower back and hips", exact=True)).to_be_checked()
+    expect(page.get_by_label("Weeks", exact=True)).to_be_checked()
     fill_in_details(page)
     failures += [f"details and intake: {line}" for line in serious_accessibility_violations(page)]
     page.get_by_role("button", name="Review your booking").click()
@@ -85,7 +87,8 @@ def test_the_guide_leads_to_a_suggestion_and_booking_it_starts_with_that_service
     )
     appointment = Appointment.objects.get(client__email=CLIENT["email"])
     assert appointment.option.service == service
-    assert appointment.intake.zones == ["lower_back"]
+    assert appointment.intake.zones == ["lower_back", "leg"]
+    assert appointment.intake.duration == "weeks"
     assert not failures, "axe-core violations:\n" + "\n".join(failures)
 
 
