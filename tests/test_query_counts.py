@@ -67,11 +67,11 @@ def queries(client, path: str) -> int:
 
 
 def booking_paths(client) -> list[str]:
-    """The booking steps as a client follows them: the first free day and time of the demo."""
-    base = f"/book/?service={SERVICE}&minutes=60&therapist=any"
-    day = soup(client.get(base)).find("a", href=re.compile(r"&day=\d"))["href"]
-    start = soup(client.get(day)).find("a", href=re.compile(r"&time=\d"))["href"]
-    return ["/book/", f"/book/?service={SERVICE}", base, day, start]
+    """The booking steps as a client follows them: the massage, its length, the page of times
+    (first available), and the details step for the first free time."""
+    times = f"/book/?service={SERVICE}&minutes=60"
+    start = soup(client.get(times)).find("a", href=re.compile(r"&time=\d"))["href"]
+    return ["/book/", f"/book/?service={SERVICE}", times, start]
 
 
 # Queries on a first visit (nothing cached yet) and on the next visit by someone else (the
@@ -90,12 +90,11 @@ PUBLIC = {
     "/gift-certificates/balance/": (2, 0),
 }
 BOOKING_STEPS = [
-    (6, 3),
-    (8, 5),
-    (13, 2),
-    (13, 2),
-    (13, 2),
-]  # service, therapist, day, time, details
+    (4, 3),
+    (5, 5),
+    (9, 3),
+    (8, 2),
+]  # service, length, times, details
 BACK_OFFICE = {
     "calendar day": 14,
     "calendar week": 15,

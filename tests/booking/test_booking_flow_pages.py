@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from booking.models import Appointment, BookingPolicy, Intake
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
+from focusedcare.cache import forget_local_copies
 from tests.booking.test_views_book import CONTACT, DETAILS, INTAKE, flow, listed_days, local
 from tests.factories import TherapistFactory, week_of_hours
 
@@ -109,6 +111,9 @@ def test_later_and_earlier_pages_follow_on_without_gaps_or_overlap(client, clini
 
 
 def queries_for(client, url: str) -> int:
+    """Queries on a visit with nothing remembered yet (free slots, the clinic's settings)."""
+    cache.clear()
+    forget_local_copies()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
