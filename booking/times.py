@@ -24,6 +24,11 @@ class Offered:
     href: str
     therapist: Therapist
 
+    @property
+    def label(self) -> str:
+        """ "9:45 AM", as the template's time filter writes it, without its cost per link."""
+        return f"{self.start:%-I:%M %p}"
+
 
 @dataclass(frozen=True)
 class DayOfTimes:

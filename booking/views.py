@@ -58,7 +58,7 @@ from booking.services.appointments import (
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
-from booking.templatetags.booking_flow import flow_url
+from booking.templatetags.booking_flow import flow_url, time_link
 from booking.times import therapists_offering, times_page
 
 SESSION_DETAILS = "booking_details"
@@ -148,11 +148,12 @@ def _times_step(
     (a time refused), the nearest free times first."""
     option, data = selection.option, selection.cleaned_data
     therapist = data["therapist_obj"]
+    link = time_link(data)
     page = times_page(
         option=option,
         therapist=therapist,
         from_day=from_day,
-        href=lambda slot: flow_url(data, day=slot.local_start, time=slot.local_start),
+        href=lambda slot: link(slot.local_start),
         page_href=lambda day: flow_url(data, day=day),
     )
     context = {

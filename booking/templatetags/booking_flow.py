@@ -1,5 +1,6 @@
 """Links between the steps of the booking flow, so every step is a plain, bookmarkable GET."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from urllib.parse import urlencode
 
@@ -47,6 +48,13 @@ def flow_url(selection: dict | None = None, **overrides) -> str:
         if params
         else reverse("booking:book")
     )
+
+
+def time_link(selection: dict) -> Callable[[datetime], str]:
+    """flow_url(selection, day=moment, time=moment) for the hundred-odd times of one page: the
+    address up to the therapist is built once, each time only adds its day and time."""
+    base = flow_url(selection, day="")
+    return lambda moment: f"{base}&day={moment:%Y-%m-%d}&time={moment:%H:%M}"
 
 
 @register.simple_tag
