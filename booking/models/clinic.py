@@ -21,6 +21,12 @@ class Clinic(models.Model):
     directions_url = models.URLField(
         blank=True, help_text="A maps link; left empty, one is made from the address."
     )
+    review_url = models.URLField(
+        "review link",
+        blank=True,
+        help_text="Where clients may review the clinic; left empty, no review is asked for. "
+        "Asked after a visit, at most once a year per client.",
+    )
     history = HistoricalRecords()
 
     class Meta:
