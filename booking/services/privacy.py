@@ -17,6 +17,8 @@ from booking.models import (
     GiftCertificate,
     Intake,
     OutboundEmail,
+    SessionRecord,
+    TreatmentPlan,
 )
 
 ERASED_NAME = "Erased client"
@@ -152,6 +154,16 @@ def export_client_data(client: Client) -> dict[str, Any]:
     }
 
 
+def erase_care_records(appointments) -> None:
+    """Session records (with addenda), treatment plans and their history rows: health data."""
+    pks = list(appointments.values_list("pk", flat=True))
+    SessionRecord.objects.filter(appointment_id__in=pks).delete()
+    TreatmentPlan.objects.filter(appointment_id__in=pks).delete()
+    # After the rows: deleting them writes a last history row each.
+    SessionRecord.history.filter(appointment_id__in=pks).delete()
+    TreatmentPlan.history.filter(appointment_id__in=pks).delete()
+
+
 @transaction.atomic
 def erase_client(*, client: Client, by: User | None = None) -> Client:
     """Erase a client's personal data, keeping their appointments (and gift ledgers) for the
@@ -166,6 +178,7 @@ def erase_client(*, client: Client, by: User | None = None) -> Client:
     if appointments.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now()).exists():
         raise HasUpcomingBookings
     Intake.objects.filter(appointment__client=client).delete()
+    erase_care_records(appointments)
     _emails(client).delete()
     # What they typed when booking online, and why they cancelled, are theirs too.
     personal = {"cancel_reason": "", "typed_name": "", "typed_email": "", "typed_phone": ""}
