@@ -174,7 +174,8 @@ def save_treatment_plan(
     plan.save()
     log_access(user=by, action=AccessLog.Action.CHANGED, obj=plan)
     appointment = plan.appointment
-    if new and appointment.aftercare_sent_at is not None:
+    sent = Appointment.objects.filter(pk=appointment.pk, aftercare_sent_at__isnull=False)
+    if new and sent.exists():
         enqueue_plan_email(appointment, plan=plan)
     return plan
 
