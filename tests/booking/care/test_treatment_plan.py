@@ -113,19 +113,17 @@ def test_without_a_plan_the_generic_aftercare_goes_out(clinic_week):
 
 def test_the_review_request_goes_out_when_the_owner_set_a_link_at_most_once_a_year(clinic_week):
     Clinic.objects.update(review_url="https://g.page/r/focused-care/review")
-    first = finished(clinic_week, ended_ago=timedelta(hours=3))
+    first = finished(clinic_week, ended_ago=timedelta(days=5))
     enqueue_due_aftercare()
-    finished(clinic_week, client=first.client, ended_ago=timedelta(hours=2, minutes=30))
-    enqueue_due_aftercare(now=timezone.now() + timedelta(minutes=40))
+    finished(clinic_week, client=first.client, ended_ago=timedelta(days=3))
+    enqueue_due_aftercare()
 
     requests = OutboundEmail.objects.filter(kind="review_request")
     assert list(requests.values_list("appointment", flat=True)) == [first.pk]
     assert "https://g.page/r/focused-care/review" in requests.get().body_text
-    OutboundEmail.objects.filter(kind="review_request").update(
-        created_at=timezone.now() - timedelta(days=366)
-    )
-    third = finished(clinic_week, client=first.client, ended_ago=timedelta(hours=2, minutes=10))
-    enqueue_due_aftercare(now=timezone.now() + timedelta(hours=1))
+    requests.update(created_at=timezone.now() - timedelta(days=366))  # a year later
+    third = finished(clinic_week, client=first.client, ended_ago=timedelta(hours=3))
+    enqueue_due_aftercare()
     assert OutboundEmail.objects.filter(kind="review_request", appointment=third).exists()
 
 
