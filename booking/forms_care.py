@@ -123,13 +123,13 @@ class UnchangedIntakeForm(ScoresMixin, TypedTextForm):
     """ "Nothing has changed since my last visit": today's scores (filled in with the last ones)
     and the typed consent, in one step."""
 
-    def __init__(self, *args, activities: list[str], **kwargs):
+    def __init__(self, *args, activities: list[str], legend: str = "Nothing has changed", **kwargs):
         super().__init__(*args, **kwargs)
         names = self.add_score_fields(activities)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(Fieldset("Nothing has changed", *names))
+        self.helper.layout = Layout(Fieldset(legend, *names))
 
     def clean(self) -> dict:
         data = super().clean()

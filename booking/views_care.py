@@ -18,7 +18,11 @@ from booking.selectors_care import (
     previous_intake,
     tracked_activities,
 )
-from booking.services.care import confirm_unchanged_intake, save_pre_visit_intake
+from booking.services.care import (
+    add_visit_scores,
+    confirm_unchanged_intake,
+    save_pre_visit_intake,
+)
 
 INTAKE_FIELDS = ["red_flags", "cleared_by_doctor", "zones", "duration", "habits",
                  "previous_injuries", "pressure", "goals"]  # fmt: skip
@@ -60,10 +64,12 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
     answers: error reports show none of them."""
     appointment = _appointment(token)
     context: dict = {"appointment": appointment}
-    if hasattr(appointment, "intake"):
-        return _private(render(request, "booking/care/intake_done.html", context))
-    if not appointment.is_active:
+    if not appointment.is_active and not hasattr(appointment, "intake"):
         return _private(render(request, "booking/care/intake_closed.html", context, status=409))
+    if hasattr(appointment, "intake"):
+        if appointment.is_active and appointment.intake.needs_scores:
+            return _scores(request, appointment)
+        return _private(render(request, "booking/care/intake_done.html", context))
     earlier = previous_intake(appointment)
     activities = tracked_activities(appointment)
     initial = _scores_initial(earlier, activities)
@@ -111,6 +117,31 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("booking:intake", token=token)
     status = 400 if request.method == "POST" else 200
     return _private(render(request, "booking/care/intake.html", context, status=status))
+
+
+def _scores(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    """An intake given with the online booking: today's scores and the typed consent only."""
+    activities = tracked_activities(appointment)
+    initial = _scores_initial(previous_intake(appointment), activities)
+    posted = request.POST if request.method == "POST" else None
+    form = UnchangedIntakeForm(posted, initial=initial, activities=activities, legend="Today")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            add_visit_scores(
+                appointment=appointment,
+                pain=data["pain"],
+                activities=data["activities"],
+                consent_name=data["consent_name"],
+            )
+        except BookingError as error:
+            messages.info(request, error.message)
+        else:
+            messages.success(request, "Thank you. Your therapist will read your answers first.")
+        return redirect("booking:intake", token=appointment.token)
+    context = {"appointment": appointment, "form": form}
+    status = 400 if form.is_bound else 200
+    return _private(render(request, "booking/care/intake_scores.html", context, status=status))
 
 
 @never_cache

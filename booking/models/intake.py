@@ -84,6 +84,11 @@ class Intake(models.Model):
         return [Zone(zone).label for zone in self.zones if zone in Zone.values]
 
     @property
+    def needs_scores(self) -> bool:
+        """Answered with the online booking, which asks no pain or activity scores."""
+        return self.pain is None
+
+    @property
     def has_red_flag(self) -> bool:
         return bool(self.red_flags)
 

@@ -96,6 +96,27 @@ def confirm_unchanged_intake(
     )
 
 
+@transaction.atomic
+def add_visit_scores(
+    *,
+    appointment: Appointment,
+    pain: int,
+    activities: list[dict],
+    consent_name: str,
+    now: datetime | None = None,
+) -> Intake:
+    """Today's scores and the typed consent, for a booking whose intake came with the online
+    booking (which asks neither): given once."""
+    intake = Intake.objects.select_for_update().get(appointment=appointment)
+    if intake.pain is not None:
+        raise IntakeAlreadyGiven()
+    intake.pain, intake.activities = pain, activities
+    intake.consent_name, intake.consented_at = consent_name, now or timezone.now()
+    intake.full_clean(exclude=["appointment"])
+    intake.save(update_fields=["pain", "activities", "consent_name", "consented_at"])
+    return intake
+
+
 def enqueue_red_flag_alert(appointment: Appointment) -> OutboundEmail | None:
     clinic = current_clinic()
     if not (clinic and clinic.email):

@@ -70,8 +70,12 @@ def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy
 
 def _intake_url(appointment: Appointment, event: str) -> str:
     """The pre-visit intake's link, in the confirmation and reminder of a booking without one."""
-    if event not in {"booked", "rescheduled", "reminder"} or hasattr(appointment, "intake"):
+    if event not in {"booked", "rescheduled", "reminder"}:
         return ""
+    if hasattr(appointment, "intake") and not (
+        event == "reminder" and appointment.intake.needs_scores
+    ):
+        return ""  # answered (an online booking's intake: today's scores asked in the reminder)
     return absolute(reverse("booking:intake", kwargs={"token": appointment.token}))
 
 

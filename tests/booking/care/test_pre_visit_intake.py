@@ -5,9 +5,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from booking.models import AccessLog, Appointment, Intake, OutboundEmail
-from booking.services.appointments import cancel_appointment
+from booking.services.appointments import book_appointment, cancel_appointment
 from booking.services.emails import enqueue_due_reminders
-from tests.booking.care.helpers import ANSWERS, GOALS, INJURY, phone_booking, text
+from booking.services.intake import IntakeAnswers
+from tests.booking.care.helpers import ANN, ANSWERS, GOALS, INJURY, phone_booking, text
 from tests.factories import at, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,33 @@ def test_reading_a_clients_intake_answers_in_the_back_office_is_logged(client, c
     assert INJURY in page.content.decode()
     log = AccessLog.objects.get()
     assert (log.user, log.action, log.appointment) == (owner, "intake_read", appointment)
+
+
+def test_an_online_bookings_client_adds_todays_scores_by_the_same_link(client, clinic_week):
+    online = book_appointment(
+        option=clinic_week.option, start=at("2026-03-10 10:00"), client=ANN,
+        therapist=clinic_week.therapist, now=at("2026-03-01 08:00"),
+        intake=IntakeAnswers(zones=["leg"], duration="weeks", pressure=3, consent=True),
+    )  # fmt: skip
+    confirmation = OutboundEmail.objects.get(kind="appointment_booked")
+    assert intake_url(online) not in confirmation.body_text  # answered when booking
+    enqueue_due_reminders(now=at("2026-03-09 13:30"))
+    reminder = OutboundEmail.objects.get(kind="appointment_reminder")
+    assert intake_url(online) in reminder.body_text  # today's scores are still missing
+    assert intake_url(online) in client.get(online.get_absolute_url()).content.decode()
+
+    page = client.get(intake_url(online))
+    assert page.status_code == 200 and "how much it hurts today" in text(page)
+    refused = client.post(intake_url(online), {"pain": "", "consent_name": "Ann Client"})
+    sent = client.post(
+        intake_url(online),
+        {"pain": "7", "activity_1": "Driving", "activity_1_score": "2", "consent_name": "Ann"},
+    )
+
+    assert refused.status_code == 400
+    assert sent.status_code == 302
+    intake = Intake.objects.get(appointment=online)
+    assert (intake.pain, intake.activities) == (7, [{"name": "Driving", "score": 2}])
+    assert intake.zones == ["leg"] and intake.consent_name == "Ann"
+    assert "We have your answers" in text(client.get(intake_url(online)))
+    assert intake_url(online) not in client.get(online.get_absolute_url()).content.decode()
