@@ -5,9 +5,12 @@ Readable by the treating therapist (their own rows: `therapist_path`) and the ow
 front desk holds no permission on them (booking.backoffice.roles). Every view of a record or
 plan, by page or history, is written to the access log."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import timezone
 
 from booking.aftercare import HOME_CARE_CHOICES
 from booking.backoffice.roles import RoleAdmin, StackedInline, limit_to_own
@@ -20,6 +23,8 @@ from booking.services.care import (
     save_session_record,
     save_treatment_plan,
 )
+
+RECENT = timedelta(days=60)
 
 
 class LoggedReads(RoleAdmin):
@@ -50,7 +55,12 @@ class LoggedReads(RoleAdmin):
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "appointment":
-            sessions = Appointment.objects.exclude(status=Appointment.Status.CANCELLED)
+            # Sessions that have taken place lately (the appointment's page links here with it
+            # chosen): a list the therapist can read, not every booking the clinic ever had.
+            now = timezone.now()
+            sessions = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).filter(
+                start__lte=now, start__gte=now - RECENT
+            )
             kwargs["queryset"] = limit_to_own(request.user, sessions, "therapist").select_related(
                 "client", "therapist", "option__service"
             )

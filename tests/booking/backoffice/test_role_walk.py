@@ -408,13 +408,13 @@ def post_values(w, key: str, own: bool) -> dict:
         },
         "admin:booking_client_change": {"notes": "Changed on the walk"},
         "admin:booking_sessionrecord_add": {
-            "appointment": w.b_future.pk,
+            "appointment": w.b_past.pk,
             "pressure": "3",
             "notes": "Written on the walk",
         },
         "admin:booking_sessionrecord_change": {"addenda-0-text": "Added on the walk"},
         "admin:booking_treatmentplan_add": {
-            "appointment": w.b_future.pk,
+            "appointment": w.b_past.pk,
             "focus": "Walk plan",
             "sessions_planned": "3",
             "interval_days": "7",
@@ -727,7 +727,7 @@ def build_clinic() -> SimpleNamespace:
     return SimpleNamespace(
         day=day, past=past, users=users, spare_user=spare_user, option=option,
         alma=alma, bruno=bruno, b_rows=b_rows, own_rows=own_rows, action_rows=action_rows,
-        own_action_rows=own_action_rows, started=started, password=PASSWORD, b_future=b_future,
+        own_action_rows=own_action_rows, started=started, password=PASSWORD, b_past=b_past,
     )  # fmt: skip
 
 
