@@ -195,3 +195,21 @@ def test_erasing_a_client_removes_their_records_plans_and_their_history(record, 
 
     assert not SessionRecord.objects.exists() and not SessionRecord.history.exists()
     assert not TreatmentPlan.objects.exists() and not TreatmentPlan.history.exists()
+
+
+def test_the_owners_export_of_a_client_carries_records_and_plans_and_is_logged(
+    client, record, people
+):
+    add_addendum(record=record, text="Slept well after", by=people["alma"])
+    AccessLog.objects.all().delete()
+    client.force_login(people["owner"])
+
+    exported = client.get(f"/admin/booking/client/{record.appointment.client.pk}/export/").json()
+
+    (visit,) = exported["appointments"]
+    assert visit["session_record"]["notes"] == NOTE
+    assert visit["session_record"]["addenda"][0]["text"] == "Slept well after"
+    assert visit["treatment_plan"]["focus"] == FOCUS
+    assert list(AccessLog.objects.values_list("user__username", "action", "what")) == [
+        ("owner", "exported", "client")
+    ]
