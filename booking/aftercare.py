@@ -60,3 +60,16 @@ def tips_for(zones: list[str]) -> list[Tip]:
     if not zones:
         chosen.append(TIPS[-1])
     return chosen
+
+
+def tip_key(tip: Tip) -> str:
+    """A tip's stable name, as a treatment plan stores its chosen home care."""
+    return "-".join(tip.title.lower().replace(" and ", " ").split())
+
+
+HOME_CARE_CHOICES = [(tip_key(tip), tip.title) for tip in TIPS]
+
+
+def tips_by_key(keys: list[str]) -> list[Tip]:
+    """The tips named by `keys`, in the guide's order (unknown names are skipped)."""
+    return [tip for tip in TIPS if tip_key(tip) in set(keys)]

@@ -95,3 +95,17 @@ class GiftAmountInvalid(GiftCertificateError):
 
 class GiftNotChangeable(GiftCertificateError):
     message = "This gift certificate can't be changed in its current state."
+
+
+class IntakeAlreadyGiven(BookingError):
+    message = "We already have your answers for this visit. Thank you."
+
+
+class NothingToConfirm(BookingError):
+    message = "We have no earlier answers to confirm. Please fill in the form."
+
+
+class RecordLocked(BookingError):
+    message = (
+        "This session record is locked 24 hours after the session. Add a dated addendum instead."
+    )

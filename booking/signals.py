@@ -1,6 +1,7 @@
 """Every write to the booking models replaces the version of what it changes (focusedcare/
 cache.py): the catalog (what the public pages and free slots show), or the appointments (who is
-booked when). Records of clients, intakes, emails and gift certificates change neither."""
+booked when). Records of clients, intakes, emails, gift certificates and care (session
+records, addenda, plans, the access log) change neither."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -15,6 +16,10 @@ PRIVATE = {
     "giftcertificate",
     "giftledgerentry",
     "processedstripeevent",
+    "sessionrecord",
+    "sessionaddendum",
+    "treatmentplan",
+    "accesslog",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from booking import views, views_gift
+from booking import views, views_care, views_gift
 
 
 class TokenConverter:
@@ -26,6 +26,8 @@ urlpatterns = [
     path("booking/<token:token>/calendar.ics", views.calendar_file, name="calendar"),
     path("booking/<token:token>/reschedule/", views.reschedule, name="reschedule"),
     path("booking/<token:token>/cancel/", views.cancel, name="cancel"),
+    path("booking/<token:token>/intake/", views_care.intake, name="intake"),
+    path("plan/<token:token>/", views_care.plan, name="plan"),
     path("gift-certificates/", views_gift.gift_certificates, name="gift_certificates"),
     path("gift-certificates/balance/", views_gift.gift_balance, name="gift_balance"),
     path("gift-certificates/stripe/webhook/", views_gift.stripe_webhook, name="stripe_webhook"),

@@ -133,12 +133,15 @@ def _health_answers_never_in_emails(request):
     yield
     from django.core import mail
 
-    from booking.models import Intake, OutboundEmail
+    from booking.models import Intake, OutboundEmail, SessionAddendum, SessionRecord
 
     answers = set()
     for intake in Intake.objects.all():
         answers |= {intake.previous_injuries, intake.goals}
         answers |= {*intake.zone_labels, *intake.habit_labels, *intake.red_flag_labels}
+        answers |= {item["name"] for item in intake.activities}
+    answers |= set(SessionRecord.objects.values_list("notes", flat=True))
+    answers |= set(SessionAddendum.objects.values_list("text", flat=True))
     answers.discard("")
     if not answers:
         return

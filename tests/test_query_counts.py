@@ -100,7 +100,7 @@ BACK_OFFICE = {
     "calendar week": 15,
     "day sheet": 11,
     "appointment list": 12,
-    "dashboard": 16,
+    "dashboard": 17,  # with the outcomes per service
     "admin index": 9,
 }
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from booking.models import Appointment, Therapist
+from booking.selectors_care import Outcome, outcomes_by_service
 from booking.working_time import working_time
 
 
@@ -96,3 +97,17 @@ def week_report(monday: date) -> WeekReport:
         completed=outcomes["completed"],
         no_shows=outcomes["no_shows"],
     )
+
+
+@dataclass(frozen=True)
+class OutcomesReport:
+    first: date
+    last: date
+    services: list[Outcome]
+
+
+def month_outcomes(day: date) -> OutcomesReport:
+    """Treatment-plan outcomes per service for plans written in `day`'s calendar month."""
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return OutcomesReport(first=first, last=last, services=outcomes_by_service(first, last))

@@ -48,6 +48,11 @@ ROLES: dict[str, dict[str, list[str]] | None] = {
     THERAPIST: {
         "appointment": ["view", "record_outcome"],
         "intake": ["view"],
+        # The session record and plan: the treating therapist's (limited to their own rows by
+        # the admins' therapist_path) and the owner's; never the front desk's.
+        "sessionrecord": ["view", "add", "change"],
+        "sessionaddendum": ["view", "add"],
+        "treatmentplan": ["view", "add", "change"],
         "client": ["view"],
         "workinghours": ["view"],
         "extrashift": ["view"],

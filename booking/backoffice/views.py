@@ -26,7 +26,7 @@ from booking.backoffice.forms import (
     PhoneBookingForm,
     phone_booking_initial,
 )
-from booking.backoffice.reports import week_report
+from booking.backoffice.reports import month_outcomes, week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
 from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
@@ -188,6 +188,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         report=report,
         bars=bars,
         extras=dashboard_extras(monday),
+        outcomes=month_outcomes(monday),
         previous=monday - timedelta(days=7),
         next=monday + timedelta(days=7),
         today=timezone.localdate(),

@@ -1,6 +1,7 @@
 """Booking models, one module per aggregate."""
 
 from booking.models.appointments import Appointment
+from booking.models.care import AccessLog, SessionAddendum, SessionRecord, TreatmentPlan
 from booking.models.catalog import Service, ServiceOption
 from booking.models.clients import Client
 from booking.models.clinic import Clinic, OpeningHours
@@ -17,6 +18,7 @@ from booking.models.schedules import ClinicClosure, ExtraShift, TimeOff, Working
 from booking.models.staff import Therapist
 
 __all__ = [
+    "AccessLog",
     "Appointment",
     "BookingPolicy",
     "Client",
@@ -34,8 +36,11 @@ __all__ = [
     "ProcessedStripeEvent",
     "Service",
     "ServiceOption",
+    "SessionAddendum",
+    "SessionRecord",
     "Therapist",
     "TimeOff",
+    "TreatmentPlan",
     "WorkingHours",
     "Zone",
 ]

@@ -210,6 +210,15 @@ class Appointment(models.Model):
         )
 
     @property
+    def intake_state(self) -> str:
+        """ "red_flag", "done" or "missing": what the calendar and day sheet show every role that
+        sees the appointment (that a flag exists, never which)."""
+        intake = getattr(self, "intake", None)  # select_related("intake") keeps this query-free
+        if intake is None:
+            return "missing"
+        return "red_flag" if intake.red_flags else "done"
+
+    @property
     def is_active(self) -> bool:
         return self.status == self.Status.BOOKED
 

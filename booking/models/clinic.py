@@ -54,6 +54,12 @@ class Clinic(models.Model):
         blank=True,
         help_text='For people who cannot see it, e.g. "A treatment room with a massage table".',
     )
+    review_url = models.URLField(
+        "review link",
+        blank=True,
+        help_text="Where clients may review the clinic; left empty, no review is asked for. "
+        "Asked after a visit, at most once a year per client.",
+    )
     history = HistoricalRecords(excluded_fields=["hero_image"])
 
     class Meta:

@@ -28,6 +28,10 @@ class Habit(models.TextChoices):
 
 
 class Intake(models.Model):
+    class Kind(models.TextChoices):
+        BOOKING = "booking", "With the online booking"
+        PRE_VISIT = "pre_visit", "Before the visit, by its link"
+
     appointment = models.OneToOneField(
         "booking.Appointment", on_delete=models.CASCADE, related_name="intake"
     )
@@ -43,6 +47,22 @@ class Intake(models.Model):
     )
     goals = models.TextField("what the client wants from the session", blank=True, max_length=1000)
     consent = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.BOOKING)
+    pain = models.PositiveSmallIntegerField(
+        "pain now",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="0 no pain, 10 the worst imaginable (numeric pain rating scale).",
+    )
+    activities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Everyday activities and how well the client does each, 0 (cannot) to 10 "
+        "(as before the pain): the Patient-Specific Functional Scale.",
+    )
+    consent_name = models.CharField("consent typed as", max_length=120, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +82,19 @@ class Intake(models.Model):
     @property
     def zone_labels(self) -> list[str]:
         return [Zone(zone).label for zone in self.zones if zone in Zone.values]
+
+    @property
+    def needs_scores(self) -> bool:
+        """Answered with the online booking, which asks no pain or activity scores."""
+        return self.pain is None
+
+    @property
+    def has_red_flag(self) -> bool:
+        return bool(self.red_flags)
+
+    @property
+    def activity_scores(self) -> dict[str, int]:
+        return {item["name"]: item["score"] for item in self.activities}
 
     @property
     def habit_labels(self) -> list[str]:

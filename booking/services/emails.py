@@ -65,7 +65,19 @@ def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy
         "admin_url": absolute(reverse("admin:booking_appointment_change", args=[appointment.pk])),
         "start": timezone.localtime(appointment.start),
         "end": timezone.localtime(appointment.end),
+        "intake_url": _intake_url(appointment, event),
     }
+
+
+def _intake_url(appointment: Appointment, event: str) -> str:
+    """The pre-visit intake's link, in the confirmation and reminder of a booking without one."""
+    if event not in {"booked", "rescheduled", "reminder"}:
+        return ""
+    if hasattr(appointment, "intake") and not (
+        event == "reminder" and appointment.intake.needs_scores
+    ):
+        return ""  # answered (an online booking's intake: today's scores asked in the reminder)
+    return absolute(reverse("booking:intake", kwargs={"token": appointment.token}))
 
 
 def enqueue_appointment_emails(
@@ -134,6 +146,8 @@ def _zones(appointment: Appointment) -> list[str]:
 def enqueue_due_aftercare(now: datetime | None = None) -> int:
     """One aftercare email per completed session, the policy's delay after it ended, once.
     Sessions that ended over a week ago are left alone (no surprise emails after an import)."""
+    from booking.services.care import enqueue_plan_email, enqueue_review_request
+
     now = now or timezone.now()
     policy, clinic = BookingPolicy.current(), current_clinic()
     delay = policy.aftercare_delay
@@ -152,7 +166,12 @@ def enqueue_due_aftercare(now: datetime | None = None) -> int:
                 aftercare_sent_at__isnull=True,
             ).update(aftercare_sent_at=now)
             if claimed:
-                enqueue_appointment_emails(appointment, "aftercare", clinic=clinic, policy=policy)
+                # The client's treatment plan, when there is one, replaces the generic aftercare.
+                if enqueue_plan_email(appointment, clinic=clinic) is None:
+                    enqueue_appointment_emails(
+                        appointment, "aftercare", clinic=clinic, policy=policy
+                    )
+                enqueue_review_request(appointment, clinic=clinic, now=now)
                 queued += 1
     return queued
 
@@ -169,7 +188,7 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
         start__gt=now,
         start__lte=now + window,
         created_at__lte=F("start") - window,
-    ).select_related("client", "therapist", "option__service")
+    ).select_related("client", "therapist", "option__service", "intake")
     queued = 0
     for appointment in due:
         with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from booking.aftercare import tips_by_key
 from booking.exceptions import BookingError
 from booking.models import (
     Appointment,
@@ -17,7 +18,10 @@ from booking.models import (
     GiftCertificate,
     Intake,
     OutboundEmail,
+    SessionRecord,
+    TreatmentPlan,
 )
+from booking.models.care import MOVEMENTS
 
 ERASED_NAME = "Erased client"
 # A client needs an email or a phone (a database rule); with no email nothing is ever sent.
@@ -77,14 +81,58 @@ def _intake(appointment: Appointment) -> dict[str, Any] | None:
     }
 
 
+def _session_record(appointment: Appointment) -> dict[str, Any] | None:
+    record = getattr(appointment, "session_record", None)
+    if record is None:
+        return None
+    return {
+        "shoulder_height": record.get_shoulder_height_display(),
+        "head_forward": record.get_head_position_display(),
+        "hip_level": record.get_hip_level_display(),
+        "range_of_motion": {
+            label: getattr(record, f"get_{name}_display")()
+            for name, label in MOVEMENTS.items()
+            if getattr(record, name)
+        },
+        "areas_treated": record.area_labels,
+        "techniques": record.technique_labels,
+        "pressure": record.pressure,
+        "notes": record.notes,
+        "addenda": [
+            {"text": a.text, "at": _when(a.created_at)}
+            for a in sorted(record.addenda.all(), key=lambda a: a.created_at)
+        ],
+        "written_at": _when(record.created_at),
+    }
+
+
+def _treatment_plan(appointment: Appointment) -> dict[str, Any] | None:
+    plan = getattr(appointment, "treatment_plan", None)
+    if plan is None:
+        return None
+    return {
+        "focus": plan.focus,
+        "sessions_planned": plan.sessions_planned,
+        "days_between_sessions": plan.interval_days,
+        "home_care": [tip.title for tip in tips_by_key(plan.home_care)],
+        "own_advice": plan.own_advice,
+        "activities": plan.activities,
+        "written_at": _when(plan.created_at),
+    }
+
+
 def export_client_data(client: Client) -> dict[str, Any]:
     """Everything the site holds about one client, for the owner to hand over: their record,
-    appointments with intake answers, gift certificates bought or received (with their ledger)
-    and the emails sent to them. Email bodies are left out: they carry the private links that
-    staff never see."""
-    appointments = client.appointments.select_related(
-        "therapist", "option__service", "intake"
-    ).order_by("start")
+    appointments with intake answers, session records and plans, gift certificates bought or
+    received (with their ledger) and the emails sent to them. Email bodies are left out: they
+    carry the private links that staff never see."""
+    appointments = (
+        client.appointments.select_related(
+            "therapist", "option__service", "intake", "session_record", "treatment_plan"
+        )
+        .prefetch_related("session_record__addenda")
+        .order_by("start")
+    )
     certificates = _certificates(client).prefetch_related("ledger").order_by("created_at")
     email = client.email.lower()
     return {
@@ -109,6 +157,8 @@ def export_client_data(client: Client) -> dict[str, Any]:
                 "cancelled_at": _when(appointment.cancelled_at),
                 "cancel_reason": appointment.cancel_reason,
                 "intake": _intake(appointment),
+                "session_record": _session_record(appointment),
+                "treatment_plan": _treatment_plan(appointment),
             }
             for appointment in appointments
         ],
@@ -152,6 +202,16 @@ def export_client_data(client: Client) -> dict[str, Any]:
     }
 
 
+def erase_care_records(appointments) -> None:
+    """Session records (with addenda), treatment plans and their history rows: health data."""
+    pks = list(appointments.values_list("pk", flat=True))
+    SessionRecord.objects.filter(appointment_id__in=pks).delete()
+    TreatmentPlan.objects.filter(appointment_id__in=pks).delete()
+    # After the rows: deleting them writes a last history row each.
+    SessionRecord.history.filter(appointment_id__in=pks).delete()
+    TreatmentPlan.history.filter(appointment_id__in=pks).delete()
+
+
 @transaction.atomic
 def erase_client(*, client: Client, by: User | None = None) -> Client:
     """Erase a client's personal data, keeping their appointments (and gift ledgers) for the
@@ -166,6 +226,7 @@ def erase_client(*, client: Client, by: User | None = None) -> Client:
     if appointments.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now()).exists():
         raise HasUpcomingBookings
     Intake.objects.filter(appointment__client=client).delete()
+    erase_care_records(appointments)
     _emails(client).delete()
     # What they typed when booking online, and why they cancelled, are theirs too.
     personal = {"cancel_reason": "", "typed_name": "", "typed_email": "", "typed_phone": ""}

@@ -12,7 +12,7 @@ from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
-from booking.models import OpeningHours, Service, ServiceOption, Therapist
+from booking.models import AccessLog, OpeningHours, Service, ServiceOption, Therapist
 from content.models import Page
 from content.pagecache import cached_page
 
@@ -37,6 +37,15 @@ def test_the_second_visitor_gets_the_page_from_the_cache(demo):
     assert first_queries > 0 and second_queries == 0
     body_nonce = re.compile(r'nonce="[^"]+"')
     assert body_nonce.sub("", first) == body_nonce.sub("", second)
+
+
+def test_reading_health_records_in_the_back_office_keeps_the_page_cache(demo):
+    """Every view of a session record writes an access-log row; that must not empty the public
+    pages' cache on every click in the back office."""
+    fetch("/")
+    AccessLog.objects.create(action=AccessLog.Action.VIEWED, what="session record", object_id=1)
+
+    assert fetch("/")[1] == 0
 
 
 def test_a_new_price_shows_at_once(demo):

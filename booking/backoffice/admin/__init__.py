@@ -5,6 +5,7 @@ from django.contrib import admin
 from booking.backoffice.admin import (  # noqa: F401 - importing registers them
     accounts,
     appointments,
+    care,
     catalog,
     clients,
     clinic,

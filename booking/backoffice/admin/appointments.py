@@ -12,6 +12,7 @@ from booking.backoffice.roles import (
 )
 from booking.clock import dollars
 from booking.models import (
+    AccessLog,
     Appointment,
     Intake,
     OutboundEmail,
@@ -21,6 +22,7 @@ from booking.services.appointments import (
     complete_appointment,
     mark_no_show,
 )
+from booking.services.care import log_access
 
 
 class IntakeInline(StackedInline):
@@ -34,6 +36,9 @@ class IntakeInline(StackedInline):
     max_num = 0
     fields = [
         "red_flag_summary",
+        "kind",
+        "pain",
+        "activity_summary",
         "zone_summary",
         "duration",
         "habit_summary",
@@ -41,6 +46,8 @@ class IntakeInline(StackedInline):
         "pressure",
         "goals",
         "consent",
+        "consent_name",
+        "consented_at",
         "created_at",
     ]
     readonly_fields = fields
@@ -60,6 +67,10 @@ class IntakeInline(StackedInline):
             return "None"
         cleared = "cleared by a doctor" if intake.cleared_by_doctor else "NOT cleared"
         return f"⚑ {', '.join(intake.red_flag_labels)} ({cleared})"
+
+    @admin.display(description="Activities (0 cannot, 10 as before the pain)")
+    def activity_summary(self, intake: Intake) -> str:
+        return ", ".join(f"{a['name']}: {a['score']}" for a in intake.activities) or "None given"
 
     @admin.display(description="Where it hurts")
     def zone_summary(self, intake: Intake) -> str:
@@ -127,7 +138,11 @@ class AppointmentAdmin(RoleAdmin):
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_close": True,
+            "session_record": getattr(appointment, "session_record", None),
+            "treatment_plan": getattr(appointment, "treatment_plan", None),
         }
+        if request.method == "GET" and self.get_inline_instances(request, appointment):
+            log_access(user=request.user, action=AccessLog.Action.INTAKE_READ, obj=appointment)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Due at the clinic")

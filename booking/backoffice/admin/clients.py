@@ -17,10 +17,12 @@ from booking.backoffice.roles import RoleAdmin, TabularInline, sees_gift_codes
 from booking.clock import dollars
 from booking.exceptions import BookingError
 from booking.models import (
+    AccessLog,
     Appointment,
     Client,
     GiftCertificate,
 )
+from booking.services.care import log_access
 from booking.services.privacy import erase_client, export_client_data
 
 
@@ -126,6 +128,7 @@ class ClientAdmin(RoleAdmin):
         """One client's data as a JSON download (the owner answering a request for it)."""
         client = self._owner_only(request, pk, "booking.export_client")
         data = export_client_data(client)
+        log_access(user=request.user, action=AccessLog.Action.EXPORTED, obj=client)
         response = HttpResponse(
             json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
             content_type="application/json; charset=utf-8",

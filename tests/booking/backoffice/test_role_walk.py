@@ -47,6 +47,7 @@ from django.utils import timezone
 from booking.backoffice.roles import FRONT_DESK, OWNER, THERAPIST, RoleAdmin, RoleInline
 from booking.backoffice.views import OUTCOMES
 from booking.models import (
+    AccessLog,
     Appointment,
     BookingPolicy,
     Client,
@@ -57,7 +58,10 @@ from booking.models import (
     GiftLedgerEntry,
     GiftSettings,
     OutboundEmail,
+    SessionAddendum,
+    SessionRecord,
     TimeOff,
+    TreatmentPlan,
 )
 from booking.services.appointments import (
     book_appointment,
@@ -291,6 +295,40 @@ EXPECTED: dict[str, ROW] = {
     "admin:booking_clinicclosure_history": ("200", "200", "403", None),
     "admin:booking_clinicclosure_simple_history": ("200 302+", "200 302+", "403 403", None),
     "admin:booking_clinicclosure_object": ("302", "302", "302", None),
+    # Session records and treatment plans: the treating therapist's and the owner's, never the
+    # desk's (nor another therapist's); never deleted; changed only through their services (no
+    # revert). B's and A's records are past their 24 hours: the POST adds a dated addendum.
+    "admin:booking_sessionrecord_changelist": ("200", "403", "200", None),
+    "admin:booking_sessionrecord_changelist action=delete_selected":
+        ("- 200", "- 403", "- 200", "- 200"),
+    "admin:booking_sessionrecord_add": ("200 302+", "403 403", "200 200", None),
+    "admin:booking_sessionrecord_change": ("200 302+", "403 403", "403 403", "200 302+"),
+    "admin:booking_sessionrecord_delete": ("403 403", "403 403", "403 403", "403 403"),
+    "admin:booking_sessionrecord_history": ("200", "403", "403", "200"),
+    "admin:booking_sessionrecord_simple_history": ("200 403", "403 403", "403 403", "200 403"),
+    "admin:booking_sessionrecord_object": ("302", "302", "302", "302"),
+    "admin:autocomplete booking.sessionrecord": ("200", "403", "200", None),
+    "backoffice:view_on_site booking.sessionrecord": ("404", "404", "404", "404"),
+    "admin:booking_treatmentplan_changelist": ("200", "403", "200", None),
+    "admin:booking_treatmentplan_changelist action=delete_selected":
+        ("- 200", "- 403", "- 200", "- 200"),
+    "admin:booking_treatmentplan_add": ("200 302+", "403 403", "200 200", None),
+    "admin:booking_treatmentplan_change": ("200 302+", "403 403", "403 403", "200 302+"),
+    "admin:booking_treatmentplan_delete": ("403 403", "403 403", "403 403", "403 403"),
+    "admin:booking_treatmentplan_history": ("200", "403", "403", "200"),
+    "admin:booking_treatmentplan_simple_history": ("200 403", "403 403", "403 403", "200 403"),
+    "admin:booking_treatmentplan_object": ("302", "302", "302", "302"),
+    "backoffice:view_on_site booking.treatmentplan": ("404", "404", "404", "404"),
+    # Who read or changed a health record: the owner reads the log; nobody writes or deletes.
+    "admin:booking_accesslog_changelist": ("200", "403", "403", None),
+    "admin:booking_accesslog_changelist action=delete_selected":
+        ("- 200", "- 403", "- 403", None),
+    "admin:booking_accesslog_add": ("403 403", "403 403", "403 403", None),
+    "admin:booking_accesslog_change": ("200 403", "403 403", "403 403", None),
+    "admin:booking_accesslog_delete": ("403 403", "403 403", "403 403", None),
+    "admin:booking_accesslog_history": ("200", "403", "403", None),
+    "admin:booking_accesslog_object": ("302", "302", "302", None),
+    "backoffice:view_on_site booking.accesslog": ("404", "404", "404", None),
     # Logins and roles: the owner's.
     "admin:auth_user_changelist": ("200", "403", "403", None),
     "admin:auth_user_changelist action=delete_selected": ("- 302+", "- 403", "- 403", None),
@@ -369,6 +407,19 @@ def post_values(w, key: str, own: bool) -> dict:
             "phone": "717-555-0177",
         },
         "admin:booking_client_change": {"notes": "Changed on the walk"},
+        "admin:booking_sessionrecord_add": {
+            "appointment": w.b_past.pk,
+            "pressure": "3",
+            "notes": "Written on the walk",
+        },
+        "admin:booking_sessionrecord_change": {"addenda-0-text": "Added on the walk"},
+        "admin:booking_treatmentplan_add": {
+            "appointment": w.b_past.pk,
+            "focus": "Walk plan",
+            "sessions_planned": "3",
+            "interval_days": "7",
+        },
+        "admin:booking_treatmentplan_change": {"focus": "Changed on the walk"},
         "admin:booking_therapist_add": {"name": "Nina New", "slug": "nina-new", "order": "3"},
         # Issue 9's attack: a login unlinked from its own record, or linked to a colleague's.
         "admin:booking_therapist_change": {"user": "" if own else w.spare_user.pk},
@@ -473,6 +524,10 @@ B_GOALS = "Hike the Appalachian Trail without sciatica"
 B_TIME_OFF = "Kidney stone surgery recovery"
 A_INJURY = "Sprained wrist from rock climbing"
 A_GOALS = "Sleep through the night without numbness"
+B_NOTE = "Trigger points along the left piriformis, guarded on palpation"
+B_FOCUS = "Release the left piriformis to ease the sciatic pain"
+A_NOTE = "Right upper trapezius hypertonic, levator scapulae tender"
+A_FOCUS = "Loosen the right upper trapezius for desk work"
 PASSWORD = "Walk-Pass-7x"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -581,6 +636,26 @@ def build_clinic() -> SimpleNamespace:
     a_client.notes = "Likes a warm room"
     a_client.save()
 
+    # Session records and plans (a second version each, for their history pages).
+    records, plans = {}, {}
+    for key, session, note, focus in [
+        ("B", b_done, B_NOTE, B_FOCUS),
+        ("A", a_past, A_NOTE, A_FOCUS),
+    ]:
+        records[key] = SessionRecord.objects.create(appointment=session, pressure=3, notes="")
+        records[key].notes = note
+        records[key].save()
+        SessionAddendum.objects.create(record=records[key], text=f"{note} (addendum)")
+        plans[key] = TreatmentPlan.objects.create(
+            appointment=session, focus="", sessions_planned=4, interval_days=14
+        )
+        plans[key].focus = focus
+        plans[key].save()
+    access = AccessLog.objects.create(
+        user=users["owner"], action="viewed", what="session record", object_id=records["B"].pk,
+        appointment=b_done,
+    )  # fmt: skip
+
     time_off = {}
     for therapist, reason in [(bruno, B_TIME_OFF), (alma, "Dentist")]:
         off = TimeOff.objects.create(
@@ -629,6 +704,9 @@ def build_clinic() -> SimpleNamespace:
         "auth.user": bruno_user,
         "auth.group": therapist_group,
         "content.page": Page.objects.order_by("pk").first(),
+        "booking.sessionrecord": records["B"],
+        "booking.treatmentplan": plans["B"],
+        "booking.accesslog": access,
     }
     own_rows = {  # A's own row, for models a therapist sees only some rows of
         "booking.appointment": a_future,
@@ -636,6 +714,8 @@ def build_clinic() -> SimpleNamespace:
         "booking.therapist": alma,
         "booking.timeoff": time_off["alma"],
         "booking.extrashift": extra_shifts["alma"],
+        "booking.sessionrecord": records["A"],
+        "booking.treatmentplan": plans["A"],
     }
     action_rows = {  # what admin actions are posted for (started sessions take outcomes)
         "booking.appointment": [b_past, b_cancelled],
@@ -647,7 +727,7 @@ def build_clinic() -> SimpleNamespace:
     return SimpleNamespace(
         day=day, past=past, users=users, spare_user=spare_user, option=option,
         alma=alma, bruno=bruno, b_rows=b_rows, own_rows=own_rows, action_rows=action_rows,
-        own_action_rows=own_action_rows, started=started, password=PASSWORD,
+        own_action_rows=own_action_rows, started=started, password=PASSWORD, b_past=b_past,
     )  # fmt: skip
 
 
@@ -1028,9 +1108,19 @@ def secrets(w, role: str) -> dict[str, str]:
         f"booking token of appointment {pk}": token
         for pk, token in Appointment.objects.values_list("pk", "token")
     }
-    intakes = {"B's intake (injuries)": B_INJURY, "B's intake (goals)": B_GOALS}
+    intakes = {
+        "B's intake (injuries)": B_INJURY,
+        "B's intake (goals)": B_GOALS,
+        "B's session note": B_NOTE,
+        "B's plan": B_FOCUS,
+    }
     if role == "front desk":
-        found |= intakes | {"A's intake (injuries)": A_INJURY, "A's intake (goals)": A_GOALS}
+        found |= intakes | {
+            "A's intake (injuries)": A_INJURY,
+            "A's intake (goals)": A_GOALS,
+            "A's session note": A_NOTE,
+            "A's plan": A_FOCUS,
+        }
     if role == "therapist":
         found |= intakes | {
             "B's client's name": B_NAME.split()[-1],
