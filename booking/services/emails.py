@@ -71,10 +71,10 @@ def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy
 
 def _intake_url(appointment: Appointment, event: str) -> str:
     """The pre-visit intake's link, in the confirmation and reminder of a booking without one."""
-    if event not in {"booked", "rescheduled", "reminder"}:
+    if event not in {"booked", "rescheduled", "reminder", "intake_request"}:
         return ""
     if hasattr(appointment, "intake") and not (
-        event == "reminder" and appointment.intake.needs_scores
+        event in {"reminder", "intake_request"} and appointment.intake.needs_scores
     ):
         return ""  # answered (an online booking's intake: today's scores asked in the reminder)
     return absolute(reverse("booking:intake", kwargs={"token": appointment.token}))
@@ -201,11 +201,54 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
     return queued
 
 
+# The pre-visit intake is asked for again this long before a session that still has none.
+INTAKE_REQUEST_BEFORE = timedelta(days=2)
+
+
+def enqueue_due_intake_requests(now: datetime | None = None) -> int:
+    """Ask once, two days before, for the intake a booking still lacks (a phone booking) or the
+    scores it still needs (an online one). A booking made inside those two days needs no request:
+    its confirmation carried the link. Once per booking and start: a moved session is asked again.
+    """
+    now = now or timezone.now()
+    policy, clinic = BookingPolicy.current(), current_clinic()
+    due = (
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            start__gt=now,
+            start__lte=now + INTAKE_REQUEST_BEFORE,
+            created_at__lte=F("start") - INTAKE_REQUEST_BEFORE,
+        )
+        .exclude(client__email="")
+        .exclude(intake__pain__isnull=False)
+        .select_related("client", "therapist", "option__service", "intake")
+    )
+    queued = 0
+    for appointment in due:
+        with transaction.atomic():
+            Appointment.objects.select_for_update().filter(pk=appointment.pk).exists()
+            asked = OutboundEmail.objects.filter(
+                appointment=appointment,
+                kind="appointment_intake_request",
+                about_start=appointment.start,
+            )
+            if not asked.exists():
+                enqueue_appointment_emails(
+                    appointment, "intake_request", notify_clinic=False, clinic=clinic, policy=policy
+                )
+                queued += 1
+    return queued
+
+
 def _still_wanted(email: OutboundEmail) -> bool:
-    """A reminder for a booking since cancelled or moved must not go out at its old time."""
-    if email.kind != "appointment_reminder":
+    """A reminder or intake request for a booking since cancelled or moved must not go out at
+    its old time; an intake request answered meanwhile need not go out at all."""
+    if email.kind not in {"appointment_reminder", "appointment_intake_request"}:
         return True
     appointment = email.appointment
+    if email.kind == "appointment_intake_request" and appointment is not None:
+        if not _intake_url(appointment, "intake_request"):
+            return False
     return (
         appointment is not None
         and appointment.status == Appointment.Status.BOOKED

@@ -9,6 +9,7 @@ from django.db import close_old_connections
 
 from booking.services.emails import (
     enqueue_due_aftercare,
+    enqueue_due_intake_requests,
     enqueue_due_reminders,
     send_pending_emails,
 )
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 if purged:
                     self.stdout.write(f"Deleted {purged} expired intake(s).")
             reminders = enqueue_due_reminders() + enqueue_due_aftercare()
+            reminders += enqueue_due_intake_requests()
             reminders += deliver_due_gift_certificates()
             sent = send_pending_emails()
             if reminders or sent or not loop:
