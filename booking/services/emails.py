@@ -246,11 +246,14 @@ def _still_wanted(email: OutboundEmail) -> bool:
     if email.kind not in {"appointment_reminder", "appointment_intake_request"}:
         return True
     appointment = email.appointment
-    if email.kind == "appointment_intake_request" and appointment is not None:
-        if not _intake_url(appointment, "intake_request"):
-            return False
+    answered = (
+        email.kind == "appointment_intake_request"
+        and appointment is not None
+        and not _intake_url(appointment, "intake_request")
+    )
     return (
-        appointment is not None
+        not answered
+        and appointment is not None
         and appointment.status == Appointment.Status.BOOKED
         and appointment.start == email.about_start
     )
