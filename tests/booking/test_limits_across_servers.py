@@ -3,7 +3,7 @@ and one SQLite file, requests alternating between them, counted together. Behind
 (PROXY_COUNT=1), each visitor comes from its own address. The servers start once for the module."""
 
 import sqlite3
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -44,17 +44,17 @@ def rows(database, sql: str) -> int:
 
 
 def free_times(url: str, count: int) -> list[dict]:
-    """`count` choices that cannot clash: the first free time of each of the next open days."""
+    """`count` choices that cannot clash: the first free time of each of the next open days
+    (the page of times starts at the day asked for, or the next one with times)."""
     visitor, found = Visitor(), []
     day = timezone.localdate() + timedelta(days=3)
     query = {"service": SERVICE, "minutes": 60, "therapist": "any"}
     while len(found) < count:
         _, html = visitor.get(f"{url}/book/?{urlencode({**query, 'day': day})}")
         first = BeautifulSoup(html, "html.parser").select_one("a.time")
-        if first is not None:
-            at = parse_qs(urlsplit(first["href"]).query)["time"][0]
-            found.append({**query, "day": day.isoformat(), "time": at})
-        day += timedelta(days=1)
+        offered = parse_qs(urlsplit(first["href"]).query)
+        found.append({**query, "day": offered["day"][0], "time": offered["time"][0]})
+        day = date.fromisoformat(offered["day"][0]) + timedelta(days=1)
     return found
 
 
