@@ -43,7 +43,8 @@ def render_markdown(text: str, *, cache_key: str | None = None) -> Rendered:
         link_rel=None,
     )
     toc = [{"id": t["id"], "name": t["name"]} for t in md.toc_tokens if t["level"] == 2]
-    result = Rendered(html=mark_safe(html), toc=toc)  # nosec B308, B703 # nh3 sanitised it
+    safe = mark_safe(html)  # nosec B308, B703 # nh3 sanitised it
+    result = Rendered(html=safe, toc=toc)
     if cache_key:
         try:
             cache.set(cache_key, result, 60 * 60)
