@@ -12,7 +12,7 @@ the bare view of the same run. Then it grows the history ten times and measures 
 
 Also reported per target: bytes as served (with `Accept-Encoding: gzip, br`) and database
 queries per request (the Django test client in-process, against the same database); and the
-availability selector's time and queries for the days step (28 days, one therapist and any).
+availability selector's time and queries for the page of times (28 days, one therapist and any).
 
 Every target must answer 200 before and after the measurement, and wrk must count no errors
 (answers of 400 and above, timeouts): a benchmark of error pages is worthless, so it stops.
@@ -142,9 +142,9 @@ def build_targets(clinic: Any, stylesheet: str, day: date, at: str) -> list[Targ
         Target("about", "/about/"),
         Target("find my massage", "/find-my-massage/"),
         Target("booking: service", "/book/"),
-        Target("booking: therapist", book),
-        Target("booking: days", f"{book}&therapist=any"),
-        Target("booking: times of a day", f"{book}&therapist=any&day={day}"),
+        Target("booking: times (first available)", book),
+        Target("booking: times from a day", f"{book}&therapist=any&day={day}"),
+        Target("booking: times, one therapist", f"{book}&therapist={therapist}"),
         Target("booking: details (GET)", f"{book}&therapist={therapist}&day={day}&time={at}"),
         Target("gift: buy (GET)", "/gift-certificates/"),
         Target("gift balance (GET)", "/gift-certificates/balance/"),
@@ -184,7 +184,7 @@ def count_queries(targets: list[Target], cookie: str) -> dict[str, int]:
 
 
 def time_availability(option: Any, therapist: Any) -> dict[str, dict]:
-    """The days step's computation (28 days), reusing bench/availability.py's timing."""
+    """The page of times' computation (28 days), reusing bench/availability.py's timing."""
     from availability import measure
 
     from booking.availability import policy_days
