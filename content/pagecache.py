@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils.cache import patch_vary_headers
 
-from focusedcare.cache import CACHE_ERRORS, CATALOG, CONTENT, versions
+from focusedcare.cache import CACHE_ERRORS, CATALOG, CONTENT, kept_once_found, versions
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,12 @@ def _write(key: str, request: HttpRequest, response: HttpResponse) -> None:
 
 
 def _read(key: str) -> dict | None:
+    """The stored page; after its first hit, from this process's own copy (no round trip, no
+    unpickling of the page on every visit)."""
+    return kept_once_found(("page", key), lambda: _read_shared(key))
+
+
+def _read_shared(key: str) -> dict | None:
     try:
         return cache.get(key)
     except CACHE_ERRORS as error:

@@ -122,3 +122,15 @@ def remembered[T](key: Hashable, compute: Callable[[], T], *names: str) -> T:
         value = compute()
         _memo.set(full_key, value)
     return value  # type: ignore[return-value]
+
+
+def kept_once_found[T](key: Hashable, fetch: Callable[[], T | None]) -> T | None:
+    """`fetch()` from the shared cache, kept in this process once it found something (a miss is
+    asked again next time). Only for keys that already hold the versions they depend on: such
+    a key never names a stale value, so the copy needs no version check of its own."""
+    value = _memo.get(key)
+    if value is _MISSING:
+        value = fetch()
+        if value is not None:
+            _memo.set(key, value)
+    return value  # type: ignore[return-value]
