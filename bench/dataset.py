@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from booking.backoffice.management.commands.seed_demo import clinic_holidays
+from booking.backoffice.management.commands.seed_demo import clinic_holidays, create_therapists
 from booking.models import (
     Appointment,
     Client,
@@ -34,7 +34,6 @@ from booking.models import (
     Service,
     ServiceOption,
     Therapist,
-    WorkingHours,
 )
 
 YEARS = 2  # of past sessions at scale 1
@@ -93,23 +92,7 @@ def load_clinic(now: datetime) -> Clinic:
     """The demo clinic (catalogue, holidays, logins, pages) plus two therapists: five."""
     call_command("seed_demo", now=now, stdout=StringIO())
     services = {service.slug: service for service in Service.objects.all()}
-    for order, spec in enumerate(MORE_THERAPISTS, start=Therapist.objects.count()):
-        fields = {k: v for k, v in spec.items() if k not in {"slug", "services", "hours"}}
-        therapist, created = Therapist.objects.get_or_create(
-            slug=spec["slug"], defaults={**fields, "order": order}
-        )
-        if created:
-            therapist.services.set(services[slug] for slug in spec["services"])
-            WorkingHours.objects.bulk_create(
-                WorkingHours(
-                    therapist=therapist,
-                    weekday=weekday,
-                    starts=time.fromisoformat(starts),
-                    ends=time.fromisoformat(ends),
-                )
-                for weekday, intervals in spec["hours"].items()
-                for starts, ends in intervals
-            )
+    create_therapists(MORE_THERAPISTS, services, first=Therapist.objects.count())
     service = services["deep-tissue-myoskeletal-alignment"]
     return Clinic(
         service=service,

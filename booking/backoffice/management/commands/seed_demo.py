@@ -280,6 +280,28 @@ def _client(name: str) -> ClientDetails:
     )
 
 
+def create_therapists(specs: list[dict], services: dict[str, Service], first: int = 0) -> None:
+    """Therapists from specs like THERAPISTS, with their services and weekly hours; one that
+    exists already (by slug) is left as it is, so running it again changes nothing."""
+    for order, spec in enumerate(specs, start=first):
+        fields = {k: v for k, v in spec.items() if k not in {"slug", "services", "hours"}}
+        therapist, created = Therapist.objects.get_or_create(
+            slug=spec["slug"], defaults={**fields, "order": order}
+        )
+        if created:
+            therapist.services.set(services[slug] for slug in spec["services"])
+            WorkingHours.objects.bulk_create(
+                WorkingHours(
+                    therapist=therapist,
+                    weekday=weekday,
+                    starts=time.fromisoformat(starts),
+                    ends=time.fromisoformat(ends),
+                )
+                for weekday, intervals in spec["hours"].items()
+                for starts, ends in intervals
+            )
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo clinic (services, therapists, holidays, past and upcoming sessions, "
@@ -308,23 +330,7 @@ class Command(BaseCommand):
                 )
             services[service.slug] = service
 
-        for order, spec in enumerate(THERAPISTS):
-            fields = {k: v for k, v in spec.items() if k not in {"slug", "services", "hours"}}
-            therapist, created = Therapist.objects.get_or_create(
-                slug=spec["slug"], defaults={**fields, "order": order}
-            )
-            if created:
-                therapist.services.set(services[slug] for slug in spec["services"])
-                WorkingHours.objects.bulk_create(
-                    WorkingHours(
-                        therapist=therapist,
-                        weekday=weekday,
-                        starts=time.fromisoformat(starts),
-                        ends=time.fromisoformat(ends),
-                    )
-                    for weekday, intervals in spec["hours"].items()
-                    for starts, ends in intervals
-                )
+        create_therapists(THERAPISTS, services)
 
         self._close_on_holidays(now)
         accounts, passwords = self._create_accounts()
