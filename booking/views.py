@@ -343,9 +343,10 @@ def gift_shown(data: QueryDict) -> Decimal | None:
     return amount if amount.is_finite() and amount >= 0 else None
 
 
-def _appointment(token: str) -> Appointment:
+def appointment_by_link(token: str, *related: str) -> Appointment:
+    """The booking a private link names (with `related` read alongside), or a 404."""
     appointment = (
-        Appointment.objects.select_related("client", "therapist", "option__service")
+        Appointment.objects.select_related("client", "therapist", "option__service", *related)
         .filter(token=token)
         .first()
     )
@@ -354,7 +355,8 @@ def _appointment(token: str) -> Appointment:
     return appointment
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private(response: HttpResponse) -> HttpResponse:
+    """A page only its link's holder should see: never in a search engine."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -362,7 +364,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @never_cache
 @require_GET
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment(token)
+    appointment = appointment_by_link(token)
     clinic = current_clinic()
     manage_url = request.build_absolute_uri(appointment.get_absolute_url())
     context = {
@@ -373,18 +375,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "policy": BookingPolicy.current(),
         "google_url": google_calendar_url(appointment, clinic, manage_url),
     }
-    return _private(render(request, "booking/manage.html", context))
+    return private(render(request, "booking/manage.html", context))
 
 
 @never_cache
 @require_GET
 def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment(token)
+    appointment = appointment_by_link(token)
     manage_url = request.build_absolute_uri(appointment.get_absolute_url())
     ics = appointment_ics(appointment, current_clinic(), manage_url)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
-    return _private(response)
+    return private(response)
 
 
 @never_cache
@@ -393,14 +395,14 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     """The client moves their own booking: the current booking, the page of free times (their
     therapist's by default, or another's who gives the massage), then a confirmation that posts
     the move. A POST with a day and a time is that confirmation."""
-    appointment = _appointment(token)
+    appointment = appointment_by_link(token)
     context = {
         "appointment": appointment,
         "policy": BookingPolicy.current(),
         "current": timezone.localtime(appointment.start),
     }
     if not can_change(appointment):
-        return _private(render(request, "booking/too_late.html", context, status=409))
+        return private(render(request, "booking/too_late.html", context, status=409))
     source = request.POST if request.method == "POST" else request.GET
     wanted = source.get("therapist", "")
     therapist = appointment.therapist
@@ -459,7 +461,7 @@ def _reschedule_times(
     context.update(therapists=therapists_offering(appointment.option), chosen=therapist, url=url)
     if status is None:
         status = 400 if "error" in context else 200
-    return _private(render(request, "booking/reschedule.html", context, status=status))
+    return private(render(request, "booking/reschedule.html", context, status=status))
 
 
 def _reschedule_confirm(
@@ -479,7 +481,7 @@ def _reschedule_confirm(
         context["error"] = availability.why_not(start, target) or NOT_FREE
         return _reschedule_times(request, appointment, context, therapist, day, status=409)
     context.update(new_start=start, new_therapist=target)
-    return _private(render(request, "booking/reschedule.html", context))
+    return private(render(request, "booking/reschedule.html", context))
 
 
 def _reschedule_move(
@@ -503,10 +505,10 @@ def _reschedule_move(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment(token)
+    appointment = appointment_by_link(token)
     context = {"appointment": appointment, "policy": BookingPolicy.current()}
     if not can_change(appointment):
-        return _private(render(request, "booking/too_late.html", context, status=409))
+        return private(render(request, "booking/too_late.html", context, status=409))
     form = CancelForm(request.POST or None)
     context.update(form=form, start=timezone.localtime(appointment.start))
     if request.method == "POST":
@@ -515,11 +517,11 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
                 cancel_appointment(appointment=appointment, reason=form.cleaned_data["reason"])
             except BookingError as error:
                 context["error"] = error.message
-                return _private(render(request, "booking/cancel.html", context, status=409))
+                return private(render(request, "booking/cancel.html", context, status=409))
             messages.success(request, "Your appointment has been cancelled. We've emailed you.")
             return redirect(appointment)
-        return _private(render(request, "booking/cancel.html", context, status=400))
-    return _private(render(request, "booking/cancel.html", context))
+        return private(render(request, "booking/cancel.html", context, status=400))
+    return private(render(request, "booking/cancel.html", context))
 
 
 def typed_gift_codes(data: QueryDict) -> list[str]:

@@ -23,25 +23,10 @@ from booking.services.care import (
     confirm_unchanged_intake,
     save_pre_visit_intake,
 )
+from booking.views import appointment_by_link, private
 
 INTAKE_FIELDS = ["red_flags", "cleared_by_doctor", "zones", "duration", "habits",
                  "previous_injuries", "pressure", "goals"]  # fmt: skip
-
-
-def _appointment(token: str) -> Appointment:
-    appointment = (
-        Appointment.objects.select_related("client", "therapist", "option__service", "intake")
-        .filter(token=token)
-        .first()
-    )
-    if appointment is None:
-        raise Http404("No booking has this link.")
-    return appointment
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _scores_initial(earlier: Intake | None, activities: list[str]) -> dict:
@@ -62,14 +47,14 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
     """Before every visit: the intake questions, filled in with the client's last answers when
     they have any (then "nothing has changed" confirms them in one step). Its POSTs carry health
     answers: error reports show none of them."""
-    appointment = _appointment(token)
+    appointment = appointment_by_link(token, "intake")
     context: dict = {"appointment": appointment}
     if not appointment.is_active and not hasattr(appointment, "intake"):
-        return _private(render(request, "booking/care/intake_closed.html", context, status=409))
+        return private(render(request, "booking/care/intake_closed.html", context, status=409))
     if hasattr(appointment, "intake"):
         if appointment.is_active and appointment.intake.needs_scores:
             return _scores(request, appointment)
-        return _private(render(request, "booking/care/intake_done.html", context))
+        return private(render(request, "booking/care/intake_done.html", context))
     earlier = previous_intake(appointment)
     activities = tracked_activities(appointment)
     initial = _scores_initial(earlier, activities)
@@ -109,14 +94,14 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("booking:intake", token=token)
     if saved is not None and saved.red_flags:
         context |= {"screening": saved.screening}
-        return _private(render(request, "booking/care/intake_done.html", context))
+        return private(render(request, "booking/care/intake_done.html", context))
     if saved is not None:
         messages.success(
             request, "Thank you. Your therapist will read your answers before your visit."
         )
         return redirect("booking:intake", token=token)
     status = 400 if request.method == "POST" else 200
-    return _private(render(request, "booking/care/intake.html", context, status=status))
+    return private(render(request, "booking/care/intake.html", context, status=status))
 
 
 def _scores(request: HttpRequest, appointment: Appointment) -> HttpResponse:
@@ -141,7 +126,7 @@ def _scores(request: HttpRequest, appointment: Appointment) -> HttpResponse:
         return redirect("booking:intake", token=appointment.token)
     context = {"appointment": appointment, "form": form}
     status = 400 if form.is_bound else 200
-    return _private(render(request, "booking/care/intake_scores.html", context, status=status))
+    return private(render(request, "booking/care/intake_scores.html", context, status=status))
 
 
 @never_cache
@@ -165,4 +150,4 @@ def plan(request: HttpRequest, token: str) -> HttpResponse:
         "appointment": found.appointment,
         "book_next_url": book_next_path(found.appointment, progress.next_day),
     }
-    return _private(render(request, "booking/care/plan.html", context))
+    return private(render(request, "booking/care/plan.html", context))

@@ -40,13 +40,9 @@ from booking.services.gift_certificates.stripe_checkout import (
     start_stripe_checkout,
     stripe_enabled,
 )
+from booking.views import private
 
 logger = logging.getLogger(__name__)
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _terms() -> dict:
@@ -140,7 +136,7 @@ def gift_thanks(request: HttpRequest, token: str) -> HttpResponse:
         "waiting_for_stripe": certificate.status == GiftCertificate.Status.PENDING
         and certificate.payment == GiftCertificate.Payment.STRIPE,
     }
-    return _private(render(request, "booking/gift_thanks.html", context))
+    return private(render(request, "booking/gift_thanks.html", context))
 
 
 def qr_svg(url: str) -> str:
@@ -165,7 +161,7 @@ def gift_certificate(request: HttpRequest, token: str) -> HttpResponse:
         "qr": qr_svg(balance_url) if certificate.status == GiftCertificate.Status.ACTIVE else "",
         "expires": timezone.localtime(certificate.expires_at) if certificate.expires_at else None,
     }
-    return _private(render(request, "booking/gift_certificate.html", context))
+    return private(render(request, "booking/gift_certificate.html", context))
 
 
 @never_cache
@@ -179,7 +175,7 @@ def gift_balance(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if refusal := take((GIFT_CODES, client_address(request))):
             context["error"] = refusal.message
-            return _private(refusal.apply(render(request, "booking/gift_balance.html", context)))
+            return private(refusal.apply(render(request, "booking/gift_balance.html", context)))
         if form.is_valid():
             try:
                 certificate = find_usable_certificate(form.cleaned_data["code"])
@@ -196,7 +192,7 @@ def gift_balance(request: HttpRequest) -> HttpResponse:
                 )
         else:
             status = 400
-    return _private(render(request, "booking/gift_balance.html", context, status=status))
+    return private(render(request, "booking/gift_balance.html", context, status=status))
 
 
 @csrf_exempt
