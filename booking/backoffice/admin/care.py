@@ -121,6 +121,7 @@ class SessionRecordAdmin(LoggedReads):
     form = SessionRecordForm
     inlines = [AddendumInline]
     list_display = ["session", "client", "locked"]
+    ordering = ["-appointment__start"]  # the latest session first
     list_select_related = ["appointment__client", "appointment__therapist"]
     search_fields = ["appointment__client__name"]
     allow_revert = False  # a record changes only through its service (the 24-hour lock)
@@ -194,6 +195,7 @@ class TreatmentPlanForm(forms.ModelForm):
 class TreatmentPlanAdmin(LoggedReads):
     form = TreatmentPlanForm
     list_display = ["session", "client", "focus", "sessions_planned", "interval_days"]
+    ordering = ["-appointment__start"]
     list_select_related = ["appointment__client", "appointment__therapist"]
     search_fields = ["appointment__client__name"]
     allow_revert = False  # a plan changes only through its service (logged)
