@@ -70,7 +70,8 @@ def booking_paths(client) -> list[str]:
     """The booking steps as a client follows them: the massage, its length, the page of times
     (first available), and the details step for the first free time."""
     times = f"/book/?service={SERVICE}&minutes=60"
-    start = soup(client.get(times)).find("a", href=re.compile(r"&time=\d"))["href"]
+    # The last time shown, days ahead: the first may slip inside the minimum notice meanwhile.
+    start = soup(client.get(times)).find_all("a", href=re.compile(r"&time=\d"))[-1]["href"]
     return ["/book/", f"/book/?service={SERVICE}", times, start]
 
 
