@@ -14,6 +14,9 @@ from booking.models import Appointment, ServiceOption, Therapist
 
 DAYS_SHOWN = 5
 REACH = timedelta(days=27)  # how far one page looks, each way, for days with free times
+# A time is offered only if it stays bookable while the client types their details: one at the
+# very edge of the minimum notice would be refused by the time they confirm.
+TIME_TO_BOOK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def times_page(
     href: Callable[[Slot], str],
     page_href: Callable[[date], str],
     ignore: Appointment | None = None,
+    now: datetime | None = None,
 ) -> TimesPage:
     """The first `DAYS_SHOWN` days with free times from `from_day` (or the first bookable day),
     one link per time (the first listed therapist's slot when anyone may take it); `href`
@@ -74,8 +78,14 @@ def times_page(
         last_day=min(last, start + REACH),
         therapist=therapist,
         ignore=ignore,
+        now=now,
     )
-    with_times = availability.days_with_slots()
+    cutoff = availability.moment + availability.policy.min_notice + TIME_TO_BOOK
+
+    def offered(day: date) -> list[Slot]:
+        return [slot for slot in availability.slots(day) if slot.start >= cutoff]
+
+    with_times = [day for day in availability.days_with_slots() if offered(day)]
     ahead = [day for day in with_times if day >= start]
     behind = [day for day in with_times if day < start]
     shown = ahead[:DAYS_SHOWN]
@@ -92,7 +102,7 @@ def times_page(
     days = []
     for day in shown:
         unique: dict[datetime, Slot] = {}
-        for slot in availability.slots(day):
+        for slot in offered(day):
             unique.setdefault(slot.start, slot)
         times = [Offered(s.local_start, href(s), s.therapist) for s in unique.values()]
         days.append(DayOfTimes(day=day, times=times))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from booking.models import Appointment, BookingPolicy, Intake
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
+from booking.times import times_page
 from focusedcare.cache import forget_local_copies
 from tests.booking.test_views_book import CONTACT, DETAILS, INTAKE, flow, listed_days, local
 from tests.factories import TherapistFactory, week_of_hours
@@ -344,3 +345,27 @@ def test_the_emergency_stop_goes_back_to_the_answers_with_only_that_box_unticked
     assert {b["value"] for b in page.select("input[name=zones][checked]")} == {"lower_back"}
     assert page.find("textarea", attrs={"name": "goals"}).get_text(strip=True) == "Sleep better"
     assert not Appointment.objects.exists() and not Intake.objects.exists()
+
+
+# A time is offered only while there is time to book it
+
+
+def test_a_time_about_to_fall_inside_the_notice_is_no_longer_offered(clinic_week, day):
+    nine = local(day, "09:00")
+    notice = BookingPolicy.current().min_notice
+
+    def starts(now) -> list:
+        page = times_page(
+            option=clinic_week.option,
+            therapist=None,
+            from_day=day,
+            href=lambda slot: "",
+            page_href=lambda day: "",
+            now=now,
+        )
+        return [offered.start for offered in page.days[0].times]
+
+    assert starts(nine - notice - timedelta(minutes=30))[0] == nine
+    # Five minutes before it falls inside the notice: gone by the time details are typed.
+    assert nine not in starts(nine - notice - timedelta(minutes=5))
+    assert min(starts(nine - notice - timedelta(minutes=5))) > nine
