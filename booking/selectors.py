@@ -1,5 +1,6 @@
 """Reads that span several booking models, shaped for the pages that show them."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -173,3 +174,14 @@ def gift_sales_by_month(months: int = 12) -> list[dict[str, Any]]:
     for row in rows:  # SQLite's SUM() is floating point: back to cents
         row["total"] = Decimal(str(row["total"])).quantize(Decimal("0.01"))
     return rows
+
+
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def booked_by_form(request_key: str | None) -> Appointment | None:
+    """The booking a form's one-time key already made, if any (a form sent twice). Anything
+    that is not such a key (empty, NUL, too long) names no booking."""
+    if not request_key or not REQUEST_KEY.fullmatch(request_key):
+        return None
+    return Appointment.objects.filter(request_key=request_key).first()

@@ -46,6 +46,7 @@ from booking.ratelimit import (
 from booking.selectors import (
     GiftQuote,
     bookable_services,
+    booked_by_form,
     current_clinic,
     quote_gift_certificate,
 )
@@ -176,6 +177,10 @@ def _times_step(
     return _render_step(request, "times", context, status)
 
 
+def _already_booked(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    return render(request, "booking/already_booked.html", {"appointment": appointment}, status=409)
+
+
 def _therapist_for(request: HttpRequest, selection: SelectionForm) -> Therapist | None:
     """Who takes the chosen time, keeping the therapist already shown while still free."""
     day, therapist = selection.cleaned_data["day"], selection.cleaned_data["therapist_obj"]
@@ -211,6 +216,10 @@ def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpRespo
     if form.is_valid():
         # Kept before the time is checked: if it was just taken, nothing typed is lost.
         request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
+    if request.POST.get("confirm") and (booked := booked_by_form(request.POST.get("request_key"))):
+        # The same form sent again (a double click) after the first booked the time: that
+        # booking, not "the time was taken".
+        return _already_booked(request, booked)
     assigned = _therapist_for(request, selection)
     if assigned is None:
         day = selection.cleaned_data["day"]
@@ -290,9 +299,7 @@ def _confirm_step(
             gift_shown=gift_shown(request.POST) if gift.code else None,
         )
     except AlreadyBooked as error:
-        return render(
-            request, "booking/already_booked.html", {"appointment": error.appointment}, status=409
-        )
+        return _already_booked(request, error.appointment)
     except SlotUnavailable as error:
         if selection.cleaned_data["therapist_obj"] is None:
             return _still_free_step(request, selection, context)

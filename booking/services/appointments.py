@@ -18,6 +18,7 @@ from booking.exceptions import (
     SlotUnavailable,
 )
 from booking.models import Appointment, BookingPolicy, ServiceOption, Therapist
+from booking.selectors import booked_by_form
 from booking.services.clients import ClientDetails, upsert_client
 from booking.services.emails import enqueue_appointment_emails
 from booking.services.gift_certificates.ledger import credit_back_for, redeem_for_appointment
@@ -35,7 +36,7 @@ def _lock_therapists(option: ServiceOption, therapist: Therapist | None) -> None
 
 def _check_not_booked_yet(request_key: str | None) -> None:
     """A repeated `request_key` (the same form sent twice) finds the first booking."""
-    if request_key and (existing := Appointment.objects.filter(request_key=request_key).first()):
+    if request_key and (existing := booked_by_form(request_key)):
         raise AlreadyBooked(existing)
 
 
