@@ -61,6 +61,8 @@ from booking.services.appointments import (
 from booking.services.clients import ClientDetails
 from booking.templatetags.booking_flow import flow_url, time_link
 from booking.times import therapists_offering, times_page
+from focusedcare.cache import APPOINTMENTS, CATALOG, CONTENT
+from focusedcare.pagecache import cached_page
 
 SESSION_DETAILS = "booking_details"
 DETAIL_FIELDS = ("name", "email", "phone")
@@ -72,6 +74,8 @@ STEPS = [
     ("details", "Your details"),
     ("review", "Review"),
 ]
+# What the flow's address may carry: a GET with these only is one page, the same for everyone.
+FLOW_PARAMS = (*SelectionForm.base_fields, "from")
 NOT_FREE = "That time isn't available. Please choose one of the free times."
 
 
@@ -86,6 +90,7 @@ def _render_step(
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
 @sensitive_variables()
+@cached_page(kinds=(CATALOG, APPOINTMENTS, CONTENT), query=FLOW_PARAMS, per_minute=True)
 def book(request: HttpRequest) -> HttpResponse:
     """The booking flow. The address (or the posted form) carries the choices made so far: the
     massage and its length, then one page of times (first available unless a therapist is

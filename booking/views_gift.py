@@ -41,6 +41,7 @@ from booking.services.gift_certificates.stripe_checkout import (
     stripe_enabled,
 )
 from booking.views import private
+from focusedcare.pagecache import cached_page
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def _terms() -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@cached_page
 def gift_certificates(request: HttpRequest) -> HttpResponse:
     gift_settings = GiftSettings.current()
     options = (
@@ -166,6 +168,7 @@ def gift_certificate(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@cached_page
 def gift_balance(request: HttpRequest) -> HttpResponse:
     """The code comes by POST only (never in an address, so never in logs or history), and
     each client address gets GIFT_BALANCE_RATE tries (booking/ratelimit.py)."""

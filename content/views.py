@@ -14,8 +14,8 @@ from content import seo
 from content.forms import FindMyMassageForm
 from content.markdown import render_markdown
 from content.models import Page
-from content.pagecache import cached_page
 from content.recommend import offered, recommend
+from focusedcare.pagecache import cached_page
 
 
 def _page(slug: str) -> Page:

@@ -1,4 +1,4 @@
-"""The page cache (content/pagecache.py): anonymous content pages come from the cache, never
+"""The page cache (focusedcare/pagecache.py): anonymous content pages come from the cache, never
 older than staff's last edit, and never with another visitor's nonce, session or form token."""
 
 import re
@@ -14,7 +14,7 @@ from django.urls import path
 
 from booking.models import AccessLog, OpeningHours, Service, ServiceOption, Therapist
 from content.models import Page
-from content.pagecache import cached_page
+from focusedcare.pagecache import cached_page
 
 pytestmark = pytest.mark.django_db
 
