@@ -145,7 +145,20 @@ def test_an_address_with_a_query_string_is_rendered_not_stored(demo):
 
 def _form(request):
     html = '<form method="post">{% csrf_token %}</form><script nonce="{{ csp_nonce }}"></script>'
+    _form.rendered += 1
     return HttpResponse(engines["django"].from_string(html).render({}, request))
+
+
+_form.rendered = 0
+
+
+def _token_in_a_script(request):
+    html = '<script nonce="{{ csp_nonce }}">const token = "{{ csrf_token }}";</script>'
+    _token_in_a_script.rendered += 1
+    return HttpResponse(engines["django"].from_string(html).render({}, request))
+
+
+_token_in_a_script.rendered = 0
 
 
 def _refused(request):
@@ -154,19 +167,32 @@ def _refused(request):
 
 urlpatterns = [
     path("form/", cached_page(_form)),
+    path("script/", cached_page(_token_in_a_script)),
     path("gone/", cached_page(_refused)),
 ]
 
 
-def test_a_page_with_a_form_token_is_never_stored(settings):
+def test_a_page_with_a_form_gives_each_visitor_a_token_of_their_own(settings):
     settings.ROOT_URLCONF = __name__
+    _form.rendered = 0
     first, second = Browser().get("/form/"), Browser().get("/form/")
 
+    assert _form.rendered == 1  # the second from the cache
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.search(first.content.decode()).group(1) != token.search(
         second.content.decode()
     ).group(1)
     assert first.cookies and second.cookies  # each got its own CSRF cookie
+
+
+def test_a_form_token_outside_a_form_field_is_never_stored(settings):
+    settings.ROOT_URLCONF = __name__
+    _token_in_a_script.rendered = 0
+
+    first, second = Browser().get("/script/"), Browser().get("/script/")
+
+    assert _token_in_a_script.rendered == 2
+    assert first.content != second.content
 
 
 def test_an_error_page_is_never_stored(settings):
