@@ -148,7 +148,7 @@ def build_targets(clinic: Any, stylesheet: str, day: date, at: str) -> list[Targ
         Target("booking: details (GET)", f"{book}&therapist={therapist}&day={day}&time={at}"),
         Target("gift: buy (GET)", "/gift-certificates/"),
         Target("gift balance (GET)", "/gift-certificates/balance/"),
-        Target("back office: day calendar", f"/admin/calendar/?day={day}", staff=True),
+        Target("back office: day calendar", f"/admin/calendar/?date={day}", staff=True),
     ]
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from focusedcare.cache import APPOINTMENTS, CATALOG, CONTENT, bump
+from focusedcare.cache import APPOINTMENTS, CATALOG, CONTENT, RECORDS, bump
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -119,7 +119,7 @@ def restore(path: Path, *, media: bool = True) -> list[Path]:
     else:
         raise BackupError(f"No restore method for {_vendor()}.")
     # Every cached page and free slot was computed from the data just replaced.
-    bump(CATALOG, APPOINTMENTS, CONTENT)
+    bump(CATALOG, APPOINTMENTS, CONTENT, RECORDS)
     restored = [path]
     archive = media_archive(path)
     if media and archive.is_file():

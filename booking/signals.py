@@ -1,17 +1,16 @@
 """Every write to the booking models replaces the version of what it changes (focusedcare/
-cache.py): the catalog (what the public pages and free slots show), or the appointments (who is
-booked when). Records of clients, intakes, emails, gift certificates and care (session
-records, addenda, plans, the access log) change neither."""
+cache.py): the catalog (what the public pages and free slots show), the appointments (who is
+booked when), or the records the back office's calendar shows with them (clients, intakes).
+Emails, gift certificates and care (session records, addenda, plans, the access log) change
+none."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from focusedcare.cache import APPOINTMENTS, CATALOG, bump
+from focusedcare.cache import APPOINTMENTS, CATALOG, RECORDS, bump
 
-# Booking models no public page and no free slot is computed from.
+# Booking models no page and no free slot is computed from.
 PRIVATE = {
-    "client",
-    "intake",
     "outboundemail",
     "giftcertificate",
     "giftledgerentry",
@@ -31,6 +30,8 @@ def kinds_changed_by(model_name: str) -> tuple[str, ...]:
         return ()  # the history rows come with a write already counted
     if name == "appointment":
         return (APPOINTMENTS,)
+    if name in ("client", "intake"):
+        return (RECORDS,)
     return (CATALOG,)
 
 

@@ -30,6 +30,7 @@ CACHE_ERRORS: tuple[type[Exception], ...] = (redis.RedisError, OSError)
 CATALOG = "catalog"  # services, prices, therapists, hours, time off, closures, clinic, policy
 APPOINTMENTS = "appointments"  # who is booked when
 CONTENT = "content"  # the pages the owner writes (content.Page)
+RECORDS = "records"  # clients and intakes: the names and intake states the calendar shows
 
 _MISSING = object()
 

@@ -10,7 +10,7 @@ needs no inline styles under the strict CSP and prints.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -97,8 +97,8 @@ class Grid:
     minutes: int = DEFAULT_MINUTES
 
 
-def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+def _local(day: date, at: time, zone: tzinfo | None = None) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone or timezone.get_current_timezone())
 
 
 def schedule_columns(
@@ -181,16 +181,16 @@ def _bounds(columns: list[Column]) -> tuple[time, time]:
     return first, last
 
 
-def _free_or_not(column: Column, at: time) -> Cell:
+def _free_or_not(column: Column, at: time, zone: tzinfo) -> Cell:
     """A quarter hour with no session in it: closed, time off, a start that books, working time
     where the chosen length cannot start (with the reason), or outside working hours."""
-    moment = _local(column.day, at)
+    moment = _local(column.day, at, zone)
     instant = moment.astimezone(UTC)
     if column.closed:
         return Cell("closed", label=column.closed)
     if reason := column.off_at(instant):
         return Cell("off", label=reason)
-    if timezone.localtime(instant).time() != at:
+    if instant.astimezone(zone).time() != at:
         return Cell("outside")  # a wall-clock time the spring-forward change skips
     if instant in column.starts:
         return Cell("free", start=moment, therapist=column.therapist)
@@ -211,7 +211,8 @@ def build_grid(columns: list[Column], minutes: int = DEFAULT_MINUTES) -> Grid:
     while moment.time() < last and moment.date() == date(2000, 1, 1):
         times.append(moment.time())
         moment += STEP
-    rows = [Row(start=_local(columns[0].day, at), cells=[]) for at in times]
+    zone = timezone.get_current_timezone()  # once: each lookup costs, times hundreds of cells
+    rows = [Row(start=_local(columns[0].day, at, zone), cells=[]) for at in times]
     for column in columns:
         starts = {
             timezone.localtime(a.start).replace(second=0, microsecond=0).time(): a
@@ -219,7 +220,7 @@ def build_grid(columns: list[Column], minutes: int = DEFAULT_MINUTES) -> Grid:
         }
         covered_until: datetime | None = None
         for row, at in zip(rows, times, strict=True):
-            moment = _local(column.day, at)
+            moment = _local(column.day, at, zone)
             if covered_until is not None and moment < covered_until:
                 row.cells.append(None)
                 continue
@@ -233,7 +234,7 @@ def build_grid(columns: list[Column], minutes: int = DEFAULT_MINUTES) -> Grid:
                 covered_until = moment + STEP * span
                 row.cells.append(Cell("appointment", rowspan=span, appointment=appointment))
             else:
-                row.cells.append(_free_or_not(column, at))
+                row.cells.append(_free_or_not(column, at, zone))
     return Grid(columns=columns, rows=rows, minutes=minutes)
 
 

@@ -1,6 +1,7 @@
 """Back-office pages beyond the model screens: calendar, day sheet, reports, moves, and the
 admin's "view on site" shortcut made safe. Each is wrapped by `staff_view` (roles) in the urls."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -10,10 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from booking.backoffice.calendar import (
     DEFAULT_MINUTES,
+    Grid,
     day_grid,
     schedule_columns,
     session_lengths,
@@ -26,6 +29,7 @@ from booking.backoffice.forms import (
     PhoneBookingForm,
     phone_booking_initial,
 )
+from booking.backoffice.grid_html import grid_rows
 from booking.backoffice.reports import month_outcomes, week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
 from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time
@@ -39,6 +43,7 @@ from booking.services.appointments import (
     mark_no_show,
     reschedule_appointment,
 )
+from focusedcare.cache import APPOINTMENTS, CATALOG, RECORDS, remembered
 
 
 def _day(request: HttpRequest) -> date | None:
@@ -104,18 +109,39 @@ def _calendar_query(request: HttpRequest) -> tuple[date, int, list[int]] | HttpR
     return day, minutes, lengths
 
 
+def _calendar(
+    request: HttpRequest, shown: tuple, build: Callable[[], Grid]
+) -> tuple[Grid, SafeString]:
+    """The grid and its rows as HTML, kept in this process until a write changes what it shows
+    (an appointment, a client or intake, hours or the catalog, on any app server): front desks
+    look at the same day again and again. `shown` names the grid (the view, the day, the length,
+    the therapists this login may see); the rows also differ by who may book and read intakes."""
+    can_book = request.user.has_perm("booking.add_appointment")
+    show_health = request.user.has_perm("booking.view_intake")
+
+    def compute() -> tuple[Grid, SafeString]:
+        grid = build()
+        return grid, grid_rows(grid, can_book=can_book, show_health=show_health)
+
+    key = ("calendar", *shown, can_book, show_health)
+    return remembered(key, compute, CATALOG, APPOINTMENTS, RECORDS)
+
+
 @staff_view("booking.view_appointment")
 def calendar_day(request: HttpRequest) -> HttpResponse:
     shown = _calendar_query(request)
     if isinstance(shown, HttpResponse):
         return shown
     day, minutes, lengths = shown
-    grid = day_grid(day, visible_therapists(request), minutes)
+    therapists = list(visible_therapists(request))
+    shown_key = ("day", day, minutes, tuple(t.pk for t in therapists))
+    grid, rows = _calendar(request, shown_key, lambda: day_grid(day, therapists, minutes))
     context = _context(
         request,
         title=f"Day: {day:%A, %B %-d, %Y}",
         day=day,
         grid=grid,
+        grid_rows=rows,
         minutes=minutes,
         lengths=lengths,
         previous=day - timedelta(days=1),
@@ -133,7 +159,8 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
         return shown
     day, minutes, lengths = shown
     monday = day - timedelta(days=day.weekday())
-    grid = week_grid(monday, therapist, minutes)
+    shown_key = ("week", monday, minutes, therapist.pk)
+    grid, rows = _calendar(request, shown_key, lambda: week_grid(monday, therapist, minutes))
     context = _context(
         request,
         title=f"Week of {monday:%B %-d, %Y}: {therapist.name}",
@@ -143,6 +170,7 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
         therapists=visible_therapists(request),
         monday=monday,
         grid=grid,
+        grid_rows=rows,
         previous=monday - timedelta(days=7),
         next=monday + timedelta(days=7),
         today=timezone.localdate(),

@@ -414,3 +414,53 @@ def test_a_therapist_sees_free_time_in_their_calendar_but_no_links_to_book(busy_
     assert not grid.select("td.fc-free a")
     assert "/admin/appointments/book/" not in str(grid)
     assert "click to book" not in grid.select_one(".fc-legend").get_text()
+
+
+# The calendar is kept between views (booking/backoffice/views.py `_calendar`): every write that
+# changes what it shows must show at once, and no login may get a grid kept for another.
+
+CALENDAR = "/admin/calendar/?date=2026-03-10"
+HEADS = "table.fc-calendar thead th"
+
+
+def test_a_renamed_client_an_intake_and_a_new_booking_show_at_once(admin_client, busy_day):
+    first = page(admin_client.get(CALENDAR))
+    assert "Intake missing" in first.select_one("td.fc-appt").get_text()
+    maria_first = busy_day.maria.appointments.order_by("start").first()
+
+    client = maria_first.client
+    client.name = "Renamed Client"
+    client.save()
+    assert "Renamed Client" in page(admin_client.get(CALENDAR)).select_one("td.fc-appt").get_text()
+
+    Intake.objects.create(
+        appointment=maria_first, zones=["lower_back"], duration="weeks", pressure=3, consent=True
+    )
+    assert "Intake done" in page(admin_client.get(CALENDAR)).select_one("td.fc-appt").get_text()
+
+    AppointmentFactory(
+        therapist=busy_day.ben,
+        option=busy_day.options[60],
+        client=ClientFactory(name="Late Caller"),
+        start=at("2026-03-10 16:00"),
+    )
+    assert "Late Caller" in page(admin_client.get(CALENDAR)).get_text()
+
+
+def test_a_therapist_never_gets_the_grid_kept_for_the_owner(admin_client, busy_day):
+    from django.contrib.auth.models import Group, User
+    from django.test import Client as Browser
+
+    owner_view = page(admin_client.get(CALENDAR))  # kept first, with both columns and links
+    assert len(owner_view.select(HEADS)) == 3 and owner_view.select("td.fc-free a")
+    user = User.objects.create_user("ben", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Therapist"))
+    busy_day.ben.user = user
+    busy_day.ben.save()
+    browser = Browser()
+    browser.force_login(user)
+
+    own = page(browser.get(CALENDAR))
+
+    assert [th.get_text(strip=True) for th in own.select(HEADS)] == ["Time", "Ben Okafor"]
+    assert own.select("td.fc-free") and not own.select("td.fc-free a")
