@@ -133,6 +133,8 @@ CACHES = {
 }
 
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, keeping its Redis client between calls (focusedcare/cache_backend.py).
+    CACHES["default"]["BACKEND"] = "focusedcare.cache_backend.RedisCache"
     # Redis down or unreachable costs each request half a second at most, not a hang.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=0.5, socket_timeout=0.5

@@ -110,7 +110,7 @@ def test_with_the_cache_down_gift_codes_are_refused_and_bookings_are_not(setting
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "focusedcare.cache_backend.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }

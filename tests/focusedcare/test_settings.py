@@ -62,8 +62,20 @@ def test_development_prints_email_on_the_console_and_production_uses_smtp():
 def test_redis_url_selects_the_shared_redis_cache():
     cache = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "settings.CACHES['default']")
 
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "focusedcare.cache_backend.RedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
+
+
+def test_the_redis_cache_keeps_one_client_and_still_reads_and_writes():
+    from focusedcare.cache_backend import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/14", {"KEY_PREFIX": "kept-client-test"})
+    cache.set("a", {"page": "body"}, 30)
+
+    assert cache.get("a") == {"page": "body"}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.delete("a")
+    assert cache.get("a") is None
 
 
 def test_sqlite_takes_the_write_lock_at_begin_and_uses_wal():
