@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 ADMIN_URL = (env.str("ADMIN_URL", default="admin/").strip("/") or "admin") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "booking.backoffice.site.BackOfficeAdminConfig",  # django.contrib.admin, its site ours
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

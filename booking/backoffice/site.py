@@ -1,0 +1,30 @@
+"""The back office's admin site: Django's, with the list of apps and models each page's
+navigation shows kept between requests."""
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+
+from focusedcare.cache import CATALOG, remembered
+
+
+class BackOfficeSite(AdminSite):
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        """Built once per set of permissions, not on every page (every admin page lists the
+        apps in its navigation; building it was a fifth of the calendar's time). What it shows
+        follows the login's permissions, and the catalog (an "add" link for the clinic's one
+        settings row while there is none)."""
+        user = request.user
+        key = (
+            "app list",
+            self.name,
+            app_label,
+            user.is_superuser,
+            frozenset(user.get_all_permissions()),
+        )
+        build = super().get_app_list
+        return remembered(key, lambda: build(request, app_label), CATALOG)
+
+
+class BackOfficeAdminConfig(AdminConfig):
+    default_site = "booking.backoffice.site.BackOfficeSite"
