@@ -243,9 +243,9 @@ class IntakeForm(TypedTextForm):
     )
     duration = forms.ChoiceField(
         choices=PainDuration.choices,
+        required=False,
         widget=forms.RadioSelect,
-        label="How long has it hurt?",
-        error_messages={"required": "Please tell us how long it has hurt."},
+        label="How long has it hurt? (optional)",
     )
     habits = forms.MultipleChoiceField(
         choices=Habit.choices,

@@ -143,6 +143,21 @@ def test_the_intake_is_saved_with_the_appointment(client, clinic_week, day):
     assert intake.consent
 
 
+def test_a_booking_without_how_long_it_has_hurt_books_and_staff_see_it_was_not_said(
+    client, admin_client, clinic_week, day
+):
+    details = text(client.get("/book/", flow(day)))
+
+    booked = post_details(client, day, confirm=True, duration="")
+
+    assert "How long has it hurt? (optional)" in details
+    assert booked.status_code == 302
+    intake = Intake.objects.get()
+    assert intake.duration == ""
+    shown = text(admin_client.get(f"/admin/booking/appointment/{intake.appointment_id}/change/"))
+    assert "How long it has hurt: Not said" in shown
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
