@@ -14,7 +14,7 @@ from django.utils import timezone
 from booking.clock import EARLIEST, LATEST, dollars
 from booking.models import Habit, PainDuration, Service, ServiceOption, Therapist, Zone
 from booking.screening import EMERGENCY_FLAGS, RedFlag, Screening, screen
-from booking.services.intake import IntakeAnswers
+from booking.services.intake import QUESTIONS, IntakeAnswers
 
 ANY = "any"
 CARRIED_ANSWERS = "carried_answers"
@@ -243,9 +243,9 @@ class IntakeForm(TypedTextForm):
     )
     duration = forms.ChoiceField(
         choices=PainDuration.choices,
+        required=False,
         widget=forms.RadioSelect,
-        label="How long has it hurt?",
-        error_messages={"required": "Please tell us how long it has hurt."},
+        label="How long has it hurt? (optional)",
     )
     habits = forms.MultipleChoiceField(
         choices=Habit.choices,
@@ -273,13 +273,6 @@ class IntakeForm(TypedTextForm):
         label="What would you like from this session?",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    consent = forms.BooleanField(
-        label=(
-            "I understand that massage supports recovery but does not replace medical care, "
-            "and I agree to an assessment before my session."
-        ),
-        error_messages={"required": "Please agree to the assessment to book online."},
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,15 +283,11 @@ class IntakeForm(TypedTextForm):
             Fieldset("Before we book: your safety", "red_flags", "cleared_by_doctor"),
             Fieldset("About your back", "zones", "duration", "pressure"),
         )
-        # Shown folded (optional questions), then the consent: rendered in that order.
+        # Shown folded: the optional questions.
         self.more_helper = FormHelper()
         self.more_helper.form_tag = False
         self.more_helper.disable_csrf = True
         self.more_helper.layout = Layout(*OPTIONAL_INTAKE)
-        self.consent_helper = FormHelper()
-        self.consent_helper.form_tag = False
-        self.consent_helper.disable_csrf = True
-        self.consent_helper.layout = Layout("consent")
 
     @property
     def more_open(self) -> bool:
@@ -322,8 +311,9 @@ class IntakeForm(TypedTextForm):
         return screen(data.get("red_flags", []), bool(data.get("cleared_by_doctor")))
 
     def answers(self) -> IntakeAnswers:
+        """The answers only: consent is given by confirming the booking (or signing), not here."""
         data = self.cleaned_data
-        return IntakeAnswers(**{name: data[name] for name in IntakeAnswers.__dataclass_fields__})
+        return IntakeAnswers(**{name: data[name] for name in QUESTIONS})
 
     def items_without_emergency(self) -> list[tuple[str, str]]:
         """The answers as `hidden_items`, less the emergency boxes: "ticked by mistake?"."""

@@ -95,7 +95,6 @@ class PreVisitIntakeForm(ScoresMixin, IntakeForm):
 
     def __init__(self, *args, activities: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["consent"]  # the typed name is the consent here
         scores = self.add_score_fields(activities)
         self.helper.layout = Layout(
             Fieldset("Your safety", "red_flags", "cleared_by_doctor"),
@@ -114,7 +113,6 @@ class PreVisitIntakeForm(ScoresMixin, IntakeForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        data["consent"] = True
         data["activities"] = self.clean_activities(data)
         return data
 

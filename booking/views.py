@@ -59,6 +59,7 @@ from booking.services.appointments import (
     reschedule_appointment,
 )
 from booking.services.clients import ClientDetails
+from booking.services.intake import with_consent
 from booking.templatetags.booking_flow import flow_url, time_link
 from booking.times import therapists_offering, times_page
 from focusedcare.cache import APPOINTMENTS, CATALOG, CONTENT
@@ -284,7 +285,8 @@ def _review_step(
 def _confirm_step(
     request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
 ) -> HttpResponse:
-    """Confirmed: book it, or send the client back to the step where they can fix why not."""
+    """Confirmed: book it, or send the client back to the step where they can fix why not.
+    Confirming under the consent statement is the client's consent: recorded with their name."""
     form, gift, start = context["form"], context["gift"], selection.start
     refusal = take(
         (BOOKINGS_PER_ADDRESS, client_address(request)),
@@ -299,7 +301,7 @@ def _confirm_step(
             therapist=context["assigned"],
             client=ClientDetails(**{k: form.cleaned_data[k] for k in DETAIL_FIELDS}),
             request_key=form.cleaned_data["request_key"],
-            intake=context["intake"].answers(),
+            intake=with_consent(context["intake"].answers(), name=form.cleaned_data["name"]),
             gift_code=gift.code,
             gift_shown=gift_shown(request.POST) if gift.code else None,
         )

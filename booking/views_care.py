@@ -23,10 +23,8 @@ from booking.services.care import (
     confirm_unchanged_intake,
     save_pre_visit_intake,
 )
+from booking.services.intake import QUESTIONS
 from booking.views import appointment_by_link, private
-
-INTAKE_FIELDS = ["red_flags", "cleared_by_doctor", "zones", "duration", "habits",
-                 "previous_injuries", "pressure", "goals"]  # fmt: skip
 
 
 def _scores_initial(earlier: Intake | None, activities: list[str]) -> dict:
@@ -59,7 +57,7 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
     activities = tracked_activities(appointment)
     initial = _scores_initial(earlier, activities)
     if earlier is not None:
-        initial |= {name: getattr(earlier, name) for name in INTAKE_FIELDS}
+        initial |= {name: getattr(earlier, name) for name in QUESTIONS}
     posted = request.POST if request.method == "POST" else None
     unchanged_posted = posted is not None and "unchanged" in posted
     form = PreVisitIntakeForm(

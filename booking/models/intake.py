@@ -38,7 +38,7 @@ class Intake(models.Model):
     red_flags = models.JSONField(default=list, blank=True)
     cleared_by_doctor = models.BooleanField(default=False)
     zones = models.JSONField(default=list)
-    duration = models.CharField(max_length=20, choices=PainDuration)
+    duration = models.CharField(max_length=20, choices=PainDuration, blank=True)
     habits = models.JSONField(default=list, blank=True)
     previous_injuries = models.TextField(blank=True, max_length=1000)
     pressure = models.PositiveSmallIntegerField(
@@ -82,6 +82,11 @@ class Intake(models.Model):
     @property
     def zone_labels(self) -> list[str]:
         return [Zone(zone).label for zone in self.zones if zone in Zone.values]
+
+    @property
+    def duration_label(self) -> str:
+        """How long it has hurt, or "Not said": the question is optional."""
+        return self.get_duration_display() if self.duration else "Not said"
 
     @property
     def needs_scores(self) -> bool:

@@ -2,7 +2,7 @@
 session record and its addenda, the treatment plan and its email, the review request, and the
 access log of health records. Emails carry no health answer and no session note."""
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -25,7 +25,7 @@ from booking.models import (
 from booking.selectors import current_clinic
 from booking.selectors_care import book_next_path, previous_intake
 from booking.services.emails import _render, absolute
-from booking.services.intake import IntakeAnswers
+from booking.services.intake import QUESTIONS, IntakeAnswers, with_consent
 
 REVIEW_EVERY = timedelta(days=365)
 
@@ -58,9 +58,7 @@ def save_pre_visit_intake(
         kind=Intake.Kind.PRE_VISIT,
         pain=pain,
         activities=activities,
-        consent_name=consent_name,
-        consented_at=now or timezone.now(),
-        **asdict(answers),
+        **asdict(with_consent(answers, name=consent_name, now=now)),
     )
     intake.full_clean(exclude=["appointment"])
     intake.save()
@@ -83,12 +81,10 @@ def confirm_unchanged_intake(
     earlier = previous_intake(appointment)
     if earlier is None:
         raise NothingToConfirm()
-    answers = IntakeAnswers(
-        **{name: getattr(earlier, name) for name in IntakeAnswers.__dataclass_fields__}
-    )
+    answers = IntakeAnswers(**{name: getattr(earlier, name) for name in QUESTIONS})
     return save_pre_visit_intake(
         appointment=appointment,
-        answers=replace(answers, consent=True),
+        answers=answers,
         pain=earlier.pain if pain is None else pain,
         activities=earlier.activities if activities is None else activities,
         consent_name=consent_name,

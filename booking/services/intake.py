@@ -1,23 +1,40 @@
 """The intake that travels with a booking: checked by the same screening rules everywhere."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+
+from django.utils import timezone
 
 from booking.exceptions import NeedsDoctor
 from booking.models import Appointment, Intake
 from booking.screening import screen
 
+# The questions the client answers (the same in the booking flow and before a visit).
+QUESTIONS = ("red_flags", "cleared_by_doctor", "zones", "duration", "habits",
+             "previous_injuries", "pressure", "goals")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class IntakeAnswers:
     zones: list[str]
-    duration: str
     pressure: int
-    consent: bool
+    duration: str = ""  # optional: "" when the client did not say
     red_flags: list[str] = field(default_factory=list)
     cleared_by_doctor: bool = False
     habits: list[str] = field(default_factory=list)
     previous_injuries: str = ""
     goals: str = ""
+    consent: bool = False
+    consent_name: str = ""
+    consented_at: datetime | None = None
+
+
+def with_consent(
+    answers: IntakeAnswers, *, name: str, now: datetime | None = None
+) -> IntakeAnswers:
+    """Consent is an act, never a default: the answers with who agreed (the name they typed) and
+    when (confirming the online booking under the statement, or signing the pre-visit intake)."""
+    return replace(answers, consent=True, consent_name=name, consented_at=now or timezone.now())
 
 
 def check_screening(answers: IntakeAnswers) -> None:

@@ -71,7 +71,7 @@ def _intake(appointment: Appointment) -> dict[str, Any] | None:
         "red_flags": intake.red_flag_labels,
         "cleared_by_doctor": intake.cleared_by_doctor,
         "zones": intake.zone_labels,
-        "pain_duration": intake.get_duration_display(),
+        "pain_duration": intake.duration_label,
         "habits": intake.habit_labels,
         "previous_injuries": intake.previous_injuries,
         "pressure": intake.pressure,

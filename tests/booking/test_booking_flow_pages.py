@@ -153,13 +153,13 @@ def test_the_error_summary_comes_first_takes_focus_and_links_to_each_field(
     first_in_main = page.find("main").find(lambda tag: tag.name in ("div", "section", "header"))
     assert first_in_main.find(id="error-summary") or first_in_main.get("id") == "error-summary"
     assert summary["tabindex"] == "-1" and summary.has_attr("autofocus")
-    assert summary.h2.get_text() == "Please check these 7 answers"  # pressure too: not posted
+    assert summary.h2.get_text() == "Please check these 5 answers"  # pressure too: not posted
     links = {a["href"]: a.get_text() for a in summary.find_all("a")}
-    for anchor in ("#id_name", "#id_email", "#id_phone", "#id_zones_0", "#id_duration_0"):
+    for anchor in ("#id_name", "#id_email", "#id_phone", "#id_zones_0", "#id_pressure_0"):
         assert anchor in links
         assert page.find(id=anchor[1:]), f"{anchor} links to nothing"
     assert "Where does it hurt?" in links["#id_zones_0"]
-    assert "#id_consent" in links
+    assert "#id_duration_0" not in links  # how long it has hurt is optional
 
 
 def test_no_error_summary_on_a_fresh_details_page(client, clinic_week, day):

@@ -238,6 +238,8 @@ def test_a_first_available_booking_refused_at_confirm_offers_the_therapist_still
     offer = page(refused).find("form", action="/book/")
     button = offer.find("button", attrs={"name": "assigned"})
     assert button.get_text(strip=True) == f"Book with {other.name} at 10:00 AM"
+    statement = offer.find(id=button["aria-describedby"]).get_text(" ", strip=True)
+    assert statement.startswith("By booking, you agree to an assessment before your session")
 
     booked = browser.post("/book/", form_data(offer, button))
 
@@ -247,6 +249,7 @@ def test_a_first_available_booking_refused_at_confirm_offers_the_therapist_still
     assert (mine.therapist, mine.start) == (other, start)
     assert mine.request_key == reviewed["request_key"][0]
     assert mine.intake.zones == ["lower_back"]
+    assert mine.intake.consent and mine.intake.consent_name == "Ann Client"
 
 
 @pytest.mark.django_db(transaction=True)

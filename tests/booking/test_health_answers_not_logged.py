@@ -25,7 +25,6 @@ HEALTH = {
     "habits": ["lifting"],
     "previous_injuries": INJURY,
     "goals": GOALS,
-    "consent": "on",
 }
 
 

@@ -140,7 +140,68 @@ def test_the_intake_is_saved_with_the_appointment(client, clinic_week, day):
     assert intake.habits == ["driving", "desk_phone"]  # in the order the question lists them
     assert intake.previous_injuries == "Broken collarbone, 2019"
     assert intake.pressure == 5
+
+
+def test_confirming_the_booking_records_the_clients_consent_with_their_name_and_the_time(
+    client, clinic_week, day
+):
+    before = timezone.now()
+
+    response = post_details(client, day, confirm=True, name="  Ann   Client ")
+
+    assert response.status_code == 302
+    intake = Intake.objects.get()
     assert intake.consent
+    assert intake.consent_name == "Ann Client"  # as typed in the details, spacing tidied
+    assert before <= intake.consented_at <= timezone.now()
+
+
+def test_the_review_shows_the_consent_statement_right_above_the_confirm_button(
+    client, clinic_week, day
+):
+    details = BeautifulSoup(client.get("/book/", flow(day)).content, "html.parser")
+    review = post_details(client, day)
+
+    page = BeautifulSoup(review.content, "html.parser")
+    button = page.find("button", attrs={"name": "confirm"})
+    statement = button.find_parent("p").find_previous_sibling("p")
+    assert statement.get_text(" ", strip=True) == (
+        "By confirming, you agree to an assessment before your session and understand that "
+        "massage supports recovery but does not replace medical care."
+    )
+    assert button["aria-describedby"] == statement["id"]
+    assert not details.find("input", attrs={"type": "checkbox", "name": "consent"})
+    assert not Intake.objects.exists()  # reviewing agrees to nothing yet
+
+
+def test_answers_booked_without_the_clients_confirmation_record_no_consent(clinic_week):
+    booked = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(**CONTACT),
+        intake=IntakeAnswers(zones=["leg"], pressure=3),
+        now=NOW,
+    )
+
+    intake = Intake.objects.get(appointment=booked)
+    assert not intake.consent
+    assert (intake.consent_name, intake.consented_at) == ("", None)
+
+
+def test_a_booking_without_how_long_it_has_hurt_books_and_staff_see_it_was_not_said(
+    client, admin_client, clinic_week, day
+):
+    details = text(client.get("/book/", flow(day)))
+
+    booked = post_details(client, day, confirm=True, duration="")
+
+    assert "How long has it hurt? (optional)" in details
+    assert booked.status_code == 302
+    intake = Intake.objects.get()
+    assert intake.duration == ""
+    shown = text(admin_client.get(f"/admin/booking/appointment/{intake.appointment_id}/change/"))
+    assert "How long it has hurt: Not said" in shown
 
 
 @pytest.mark.parametrize(
@@ -151,7 +212,6 @@ def test_the_intake_is_saved_with_the_appointment(client, clinic_week, day):
         ({"duration": "forever"}, "Select a valid choice."),
         ({"pressure": "9"}, "Select a valid choice."),
         ({"red_flags": ["headache"]}, "Select a valid choice."),
-        ({"consent": ""}, "Please agree to the assessment"),
         ({"previous_injuries": "x" * 5000}, "at most 1000 characters"),
         ({"goals": "y" * 1001}, "at most 1000 characters"),
     ],

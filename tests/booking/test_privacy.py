@@ -161,6 +161,7 @@ def test_the_owner_downloads_everything_held_about_one_client(ann):
     assert visit["intake"]["previous_injuries"] == INJURY
     assert visit["intake"]["goals"] == GOALS
     assert visit["intake"]["zones"] == ["Neck and upper back"]
+    assert visit["intake"]["pain_duration"] == "Months or years"
     received = next(c for c in data["gift_certificates"] if c["received"])
     bought = next(c for c in data["gift_certificates"] if c["bought"])
     assert received["message"] == "Happy birthday, Annabel!"
@@ -170,6 +171,17 @@ def test_the_owner_downloads_everything_held_about_one_client(ann):
     assert len(subjects) == OutboundEmail.objects.filter(to=ANN.email).count() >= 3
     assert all(email["to"] == ANN.email for email in data["emails"])
     assert ann.token not in response.text  # the private link stays private
+
+
+def test_an_intake_that_did_not_say_how_long_it_hurt_downloads_as_not_said(ann):
+    Intake.objects.filter(appointment=ann).update(duration="")
+
+    data = json.loads(
+        login(OWNER, "olive").get(f"/admin/booking/client/{ann.client.pk}/export/").content
+    )
+
+    [visit] = data["appointments"]
+    assert visit["intake"]["pain_duration"] == "Not said"
 
 
 def test_the_front_desk_and_therapists_neither_download_nor_erase_nor_see_the_buttons(ann):

@@ -17,7 +17,7 @@ from tests.factories import at
 pytestmark = pytest.mark.django_db
 
 CONTACT = {"name": "Ann Client", "email": "ann@example.com", "phone": "717-555-0100"}
-INTAKE = {"zones": ["lower_back"], "duration": "weeks", "pressure": "3", "consent": "on"}
+INTAKE = {"zones": ["lower_back"], "duration": "weeks", "pressure": "3"}
 DETAILS = {**CONTACT, **INTAKE}
 
 

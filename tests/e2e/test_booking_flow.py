@@ -137,13 +137,13 @@ def assigned_therapist(page: Page) -> Therapist:
 
 
 def fill_in_details(page: Page) -> None:
-    """Contact details, and the assessment questions a client must answer to book online."""
+    """Contact details, and the assessment questions a client must answer to book online (and
+    how long it has hurt, which they may leave out)."""
     page.locator("#id_name").fill(CLIENT["name"])
     page.locator("#id_email").fill(CLIENT["email"])
     page.locator("#id_phone").fill(CLIENT["phone"])
     page.get_by_label("Lower back and hips", exact=True).check()
     page.get_by_label("Weeks", exact=True).check()
-    page.get_by_label("I understand that massage supports recovery").check()
 
 
 def book_as_a_client(

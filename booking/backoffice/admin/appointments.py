@@ -40,7 +40,7 @@ class IntakeInline(StackedInline):
         "pain",
         "activity_summary",
         "zone_summary",
-        "duration",
+        "duration_summary",
         "habit_summary",
         "previous_injuries",
         "pressure",
@@ -75,6 +75,10 @@ class IntakeInline(StackedInline):
     @admin.display(description="Where it hurts")
     def zone_summary(self, intake: Intake) -> str:
         return ", ".join(intake.zone_labels)
+
+    @admin.display(description="How long it has hurt")
+    def duration_summary(self, intake: Intake) -> str:
+        return intake.duration_label
 
     @admin.display(description="Daily habits")
     def habit_summary(self, intake: Intake) -> str:
