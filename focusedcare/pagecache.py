@@ -38,7 +38,7 @@ from focusedcare.cache import CACHE_ERRORS, CATALOG, CONTENT, kept_once_found, v
 logger = logging.getLogger(__name__)
 
 NONCE_PLACEHOLDER = "__csp_nonce_of_this_response__"
-TOKEN_PLACEHOLDER = "__form_token_of_this_response__"
+TOKEN_PLACEHOLDER = "__form_token_of_this_response__"  # nosec B105 # a marker, not a secret
 SECONDS = 10 * 60  # a ceiling only: edits replace pages at once; `{% now "Y" %}` needs one
 FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 ANY_TOKEN = re.compile(r"[A-Za-z0-9]{64}")

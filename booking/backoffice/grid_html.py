@@ -30,10 +30,8 @@ def intake_state(appointment: Appointment, show_health: bool) -> SafeString:
         inner = format_html(
             '<span class="fc-flag" title="Red flag in the intake">⚑{}</span> red flag', cleared
         )
-    elif state == "done":
-        inner = mark_safe("Intake done")
     else:
-        inner = mark_safe("Intake missing")
+        inner = "Intake done" if state == "done" else "Intake missing"
     return format_html('<span class="fc-intake fc-intake-{}">{}</span>', state, inner)
 
 
@@ -75,12 +73,11 @@ def grid_rows(grid: Grid, *, can_book: bool, show_health: bool) -> SafeString:
         + "</tr>"
         for row in grid.rows
     )
-    return mark_safe("\n".join(rows))  # nosec B308, B703 # every value above is escaped
+    return mark_safe("\n".join(rows))  # nosec B308 # every value above is escaped
 
 
 def _appointment(cell: Cell, show_health: bool) -> SafeString:
     appointment = cell.appointment
-    assert appointment is not None
     note = appointment.typed_details_note
     return format_html(
         '<td rowspan="{}" class="fc-appt fc-{}">\n'
