@@ -15,13 +15,9 @@ class BackOfficeSite(AdminSite):
         follows the login's permissions, and the catalog (an "add" link for the clinic's one
         settings row while there is none)."""
         user = request.user
-        key = (
-            "app list",
-            self.name,
-            app_label,
-            user.is_superuser,
-            frozenset(user.get_all_permissions()),
-        )
+        # A superuser may do everything (and has_perm never reads their permissions).
+        perms = "all" if user.is_superuser else frozenset(user.get_all_permissions())
+        key = ("app list", self.name, app_label, perms)
         build = super().get_app_list
         return remembered(key, lambda: build(request, app_label), CATALOG)
 
