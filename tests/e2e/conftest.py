@@ -83,6 +83,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_sep("!", red=True, bold=True)
 
 
+# Assertions wait as long as actions do (10 s, set per context below): a page answered slowly by
+# a busy machine is not a failure; one that never shows what is expected still is.
+expect.set_options(timeout=10_000)
+
+
 @pytest.fixture(scope="package", autouse=True)
 def _database_as_the_migrations_left_it(django_db_setup, django_db_blocker) -> Iterator[None]:
     """serialized_rollback reloads what the data migrations wrote (the guide, the clinic) before
