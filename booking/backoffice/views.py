@@ -138,6 +138,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     grid, rows = _calendar(request, shown_key, lambda: day_grid(day, therapists, minutes))
     context = _context(
         request,
+        is_nav_sidebar_enabled=False,  # the grid needs the width (and rendering it, the time)
         title=f"Day: {day:%A, %B %-d, %Y}",
         day=day,
         grid=grid,
@@ -163,6 +164,7 @@ def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
     grid, rows = _calendar(request, shown_key, lambda: week_grid(monday, therapist, minutes))
     context = _context(
         request,
+        is_nav_sidebar_enabled=False,  # as the day: seven columns need the width
         title=f"Week of {monday:%B %-d, %Y}: {therapist.name}",
         therapist=therapist,
         minutes=minutes,

@@ -464,3 +464,11 @@ def test_a_therapist_never_gets_the_grid_kept_for_the_owner(admin_client, busy_d
 
     assert [th.get_text(strip=True) for th in own.select(HEADS)] == ["Time", "Ben Okafor"]
     assert own.select("td.fc-free") and not own.select("td.fc-free a")
+
+
+def test_the_calendar_takes_the_whole_width_without_the_admin_sidebar(admin_client, busy_day):
+    grid = page(admin_client.get(CALENDAR))
+    week = page(admin_client.get(f"/admin/calendar/therapist/{busy_day.ben.pk}/?date=2026-03-10"))
+
+    assert grid.select_one("#nav-sidebar") is None and week.select_one("#nav-sidebar") is None
+    assert page(admin_client.get("/admin/booking/appointment/")).select_one("#nav-sidebar")
