@@ -19,6 +19,7 @@ Nothing of one visitor reaches another:
 A cache that is down serves every page uncached.
 """
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -92,9 +93,10 @@ def _key(request: HttpRequest, kinds: tuple[str, ...], per_minute: bool) -> str 
         return None  # the cache is down: render, keep nothing
     minute = int(timezone.now().timestamp() // 60) if per_minute else ""
     address = urlencode(sorted(request.GET.items()))
-    # Host and scheme: the canonical link and structured data name them.
+    # Host and scheme: the canonical link and structured data name them. Hashed: an address
+    # of any length or alphabet makes a short key of safe characters.
     where = f"{request.scheme}://{request.get_host()}{request.path}?{address}"
-    return f"page:{':'.join(current)}:{minute}:{where}"
+    return f"page:{':'.join(current)}:{minute}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
