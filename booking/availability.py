@@ -92,7 +92,8 @@ def buffer_for(option: ServiceOption, policy: BookingPolicy) -> timedelta:
     return timedelta(minutes=policy.buffer_minutes if minutes is None else minutes)
 
 
-def _clock(moment: datetime) -> str:
+def wall_clock(moment: datetime) -> str:
+    """ "9:45 AM" on the clinic's clock, as staff and clients read a time."""
     return timezone.localtime(moment).strftime("%-I:%M %p")
 
 
@@ -412,7 +413,7 @@ class Availability:
             f"{person.name} has another session then." if refusal.rule == TAKEN else refusal.message
             for person, refusal in zip(people, refusals, strict=True)
         )
-        return Refusal(NOBODY_FREE, f"No therapist is free at {_clock(start)}. {reasons}")
+        return Refusal(NOBODY_FREE, f"No therapist is free at {wall_clock(start)}. {reasons}")
 
     def _for_day(self, day: date) -> "Availability":
         return Availability(
@@ -435,31 +436,35 @@ class Availability:
             return Refusal(NOT_WORKING, f"{name} isn't working on {day:%A, %B %-d}.")
         shift = working.shift_at(start)
         if shift is None:
-            hours = " and ".join(f"{_clock(s.start)} to {_clock(s.end)}" for s in working.shifts)
+            hours = " and ".join(
+                f"{wall_clock(s.start)} to {wall_clock(s.end)}" for s in working.shifts
+            )
             return Refusal(
-                OUTSIDE_HOURS, f"{_clock(start)} is outside {name}'s hours that day: {hours}."
+                OUTSIDE_HOURS, f"{wall_clock(start)} is outside {name}'s hours that day: {hours}."
             )
         if not self._on_grid(start):
             step = self.policy.step_minutes
             return Refusal(
                 OFF_GRID,
-                f"Sessions start every {step} minutes; {_clock(start)} isn't one of the start "
+                f"Sessions start every {step} minutes; {wall_clock(start)} isn't one of the start "
                 "times. Please choose one of the listed times.",
             )
         if end > shift.end:
             return Refusal(
                 SHIFT_END,
-                f"A {_minutes(self.session)}-minute session at {_clock(start)} would end after "
-                f"{name}'s shift ends at {_clock(shift.end)}.",
+                f"A {_minutes(self.session)}-minute session at {wall_clock(start)} would end after "
+                f"{name}'s shift ends at {wall_clock(shift.end)}.",
             )
         if off := working.off_during(start, end):
             until = timezone.localtime(off.end)
             ending = (
-                _clock(off.end) if until.date() == day else f"{until:%a %b %-d} {_clock(until)}"
+                wall_clock(off.end)
+                if until.date() == day
+                else f"{until:%a %b %-d} {wall_clock(until)}"
             )
             why = f" ({off.label})" if off.label and not self.enforce_policy else ""
             return Refusal(
-                TIME_OFF, f"{name} has time off from {_clock(off.start)} to {ending}{why}."
+                TIME_OFF, f"{name} has time off from {wall_clock(off.start)} to {ending}{why}."
             )
         booked = self._booked.get(therapist.pk, [])
         if any(b.start < end and start < b.end for b in booked):
@@ -469,16 +474,17 @@ class Availability:
                 return Refusal(
                     BUFFER_AFTER,
                     f"{name} needs the {_minutes(b.blocked_until - b.end)}-minute cleanup after "
-                    f"the session at {_clock(b.start)}: the next start is at "
-                    f"{_clock(b.blocked_until)} or later.",
+                    f"the session at {wall_clock(b.start)}: the next start is at "
+                    f"{wall_clock(b.blocked_until)} or later.",
                 )
         for b in booked:
             if end <= b.start < blocked_until:
                 return Refusal(
                     BUFFER_BEFORE,
                     f"{name} needs the {_minutes(self.buffer)}-minute cleanup before the session "
-                    f"at {_clock(b.start)}: a {_minutes(self.session)}-minute session must end by "
-                    f"{_clock(b.start - self.buffer)}.",
+                    f"at {wall_clock(b.start)}: a {_minutes(self.session)}-minute session must "
+                    "end by "
+                    f"{wall_clock(b.start - self.buffer)}.",
                 )
         return None
 

@@ -4,7 +4,6 @@ cell) were two thirds of the back office's busiest page. The markup is the one
 `templates/admin/booking/_grid.html` wraps; what each cell means is `booking.backoffice.calendar`.
 """
 
-from datetime import datetime
 from html import escape
 
 from django.urls import reverse
@@ -12,13 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from booking.availability import wall_clock
 from booking.backoffice.calendar import Cell, Grid
 from booking.models import Appointment
-
-
-def _clock(moment: datetime) -> str:
-    """ "9:45 AM", as the template filter `time:"g:i A"` writes it."""
-    return f"{timezone.localtime(moment):%-I:%M %p}"
 
 
 def intake_state(appointment: Appointment, show_health: bool) -> SafeString:
@@ -89,7 +84,7 @@ def _appointment(cell: Cell, show_health: bool) -> SafeString:
         appointment.status,
         reverse("admin:booking_appointment_change", args=[appointment.pk]),
         f"{timezone.localtime(appointment.start):%-I:%M}",
-        _clock(appointment.end),
+        wall_clock(appointment.end),
         appointment.client.name,
         format_html('<span class="fc-typed-note">{}</span>\n', note) if note else "",
         appointment.option.service.name,

@@ -397,16 +397,22 @@ def test_a_date_at_the_edge_of_the_calendar_gets_400_not_500(admin_client, clini
         assert admin_client.get(f"{path}?date={date_text}").status_code == 400
 
 
-def test_a_therapist_sees_free_time_in_their_calendar_but_no_links_to_book(busy_day):
+def logged_in_as(therapist: Therapist, username: str):
+    """A browser logged in as the therapist's own login, in the Therapist role."""
     from django.contrib.auth.models import Group, User
     from django.test import Client as Browser
 
-    user = User.objects.create_user("maria", password="pw", is_staff=True)
+    user = User.objects.create_user(username, password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Therapist"))
-    busy_day.maria.user = user
-    busy_day.maria.save()
+    therapist.user = user
+    therapist.save()
     browser = Browser()
     browser.force_login(user)
+    return browser
+
+
+def test_a_therapist_sees_free_time_in_their_calendar_but_no_links_to_book(busy_day):
+    browser = logged_in_as(busy_day.maria, "maria")
 
     grid = page(browser.get("/admin/calendar/?date=2026-03-10"))
 
@@ -448,17 +454,9 @@ def test_a_renamed_client_an_intake_and_a_new_booking_show_at_once(admin_client,
 
 
 def test_a_therapist_never_gets_the_grid_kept_for_the_owner(admin_client, busy_day):
-    from django.contrib.auth.models import Group, User
-    from django.test import Client as Browser
-
     owner_view = page(admin_client.get(CALENDAR))  # kept first, with both columns and links
     assert len(owner_view.select(HEADS)) == 3 and owner_view.select("td.fc-free a")
-    user = User.objects.create_user("ben", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Therapist"))
-    busy_day.ben.user = user
-    busy_day.ben.save()
-    browser = Browser()
-    browser.force_login(user)
+    browser = logged_in_as(busy_day.ben, "ben")
 
     own = page(browser.get(CALENDAR))
 
