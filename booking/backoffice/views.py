@@ -9,14 +9,13 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from booking.backoffice.calendar import (
     DEFAULT_MINUTES,
-    Grid,
     day_grid,
     schedule_columns,
     session_lengths,
@@ -102,29 +101,39 @@ def _calendar_query(request: HttpRequest) -> tuple[date, int, list[int]] | HttpR
     day = _day(request)
     if day is None:
         return _bad_request(request, BAD_DATE)
-    lengths = session_lengths()
+    lengths = remembered(("session lengths",), session_lengths, CATALOG)
     minutes = _minutes(request, lengths)
     if minutes is None:
         return _bad_length(request, lengths)
     return day, minutes, lengths
 
 
-def _calendar(
-    request: HttpRequest, shown: tuple, build: Callable[[], Grid]
-) -> tuple[Grid, SafeString]:
-    """The grid and its rows as HTML, kept in this process until a write changes what it shows
-    (an appointment, a client or intake, hours or the catalog, on any app server): front desks
-    look at the same day again and again. `shown` names the grid (the view, the day, the length,
-    the therapists this login may see); the rows also differ by who may book and read intakes."""
+def _calendar(request: HttpRequest, template: str, shown: tuple, build: Callable[[], dict]) -> dict:
+    """The calendar's toolbar, grid and legend as HTML (`content`, beside what `build` put in
+    the context), kept in this process until a write changes what they show (an appointment, a
+    client or intake, hours or the catalog, on any app server): front desks look at the same
+    day again and again. `shown` names the page (the view, the day, the length, whose columns
+    this login may see); it also differs by who may book and read intakes, and by today."""
     can_book = request.user.has_perm("booking.add_appointment")
     show_health = request.user.has_perm("booking.view_intake")
 
-    def compute() -> tuple[Grid, SafeString]:
-        grid = build()
-        return grid, grid_rows(grid, can_book=can_book, show_health=show_health)
+    def compute() -> dict:
+        context = build()
+        grid = context["grid"]
+        rows = grid_rows(grid, can_book=can_book, show_health=show_health)
+        content = render_to_string(template, {**context, "grid_rows": rows, "can_book": can_book})
+        return {**context, "content": content}
 
-    key = ("calendar", *shown, can_book, show_health)
-    return remembered(key, compute, CATALOG, APPOINTMENTS, RECORDS)
+    scope = own_therapist(request.user)
+    key = (
+        "calendar",
+        template,
+        *shown,
+        scope if scope is None else scope.pk,
+        can_book,
+        show_health,
+    )
+    return remembered((*key, timezone.localdate()), compute, CATALOG, APPOINTMENTS, RECORDS)
 
 
 @staff_view("booking.view_appointment")
@@ -133,50 +142,55 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     if isinstance(shown, HttpResponse):
         return shown
     day, minutes, lengths = shown
-    therapists = list(visible_therapists(request))
-    shown_key = ("day", day, minutes, tuple(t.pk for t in therapists))
-    grid, rows = _calendar(request, shown_key, lambda: day_grid(day, therapists, minutes))
-    context = _context(
-        request,
-        is_nav_sidebar_enabled=False,  # the grid needs the width (and rendering it, the time)
-        title=f"Day: {day:%A, %B %-d, %Y}",
-        day=day,
-        grid=grid,
-        grid_rows=rows,
-        minutes=minutes,
-        lengths=lengths,
-        previous=day - timedelta(days=1),
-        next=day + timedelta(days=1),
-        today=timezone.localdate(),
-    )
+
+    def build() -> dict:
+        therapists = list(visible_therapists(request))
+        return {
+            "title": f"Day: {day:%A, %B %-d, %Y}",
+            "day": day,
+            "grid": day_grid(day, therapists, minutes),
+            "minutes": minutes,
+            "lengths": lengths,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "today": timezone.localdate(),
+        }
+
+    page = _calendar(request, "admin/booking/_calendar_day.html", (day, minutes), build)
+    # Without the app sidebar: the grid needs the width (and rendering it, the time).
+    context = _context(request, is_nav_sidebar_enabled=False, **page)
     return render(request, "admin/booking/calendar_day.html", context)
 
 
 @staff_view("booking.view_appointment")
 def calendar_week(request: HttpRequest, therapist_id: int) -> HttpResponse:
-    therapist = get_object_or_404(visible_therapists(request), pk=therapist_id)
     shown = _calendar_query(request)
     if isinstance(shown, HttpResponse):
         return shown
     day, minutes, lengths = shown
     monday = day - timedelta(days=day.weekday())
-    shown_key = ("week", monday, minutes, therapist.pk)
-    grid, rows = _calendar(request, shown_key, lambda: week_grid(monday, therapist, minutes))
-    context = _context(
-        request,
-        is_nav_sidebar_enabled=False,  # as the day: seven columns need the width
-        title=f"Week of {monday:%B %-d, %Y}: {therapist.name}",
-        therapist=therapist,
-        minutes=minutes,
-        lengths=lengths,
-        therapists=visible_therapists(request),
-        monday=monday,
-        grid=grid,
-        grid_rows=rows,
-        previous=monday - timedelta(days=7),
-        next=monday + timedelta(days=7),
-        today=timezone.localdate(),
-    )
+
+    def build() -> dict:
+        therapists = list(visible_therapists(request))
+        therapist = next((t for t in therapists if t.pk == therapist_id), None)
+        if therapist is None:
+            raise Http404("No such therapist, or not one this login may see.")
+        return {
+            "title": f"Week of {monday:%B %-d, %Y}: {therapist.name}",
+            "therapist": therapist,
+            "therapists": therapists,
+            "grid": week_grid(monday, therapist, minutes),
+            "minutes": minutes,
+            "lengths": lengths,
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "today": timezone.localdate(),
+        }
+
+    key = (therapist_id, monday, minutes)
+    page = _calendar(request, "admin/booking/_calendar_week.html", key, build)
+    context = _context(request, is_nav_sidebar_enabled=False, **page)  # as the day's
     return render(request, "admin/booking/calendar_week.html", context)
 
 
