@@ -15,10 +15,14 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
 
 import redis
 from django.core.cache import cache
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from focusedcare.version_watch import VersionWatch
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +45,16 @@ def _key(name: str) -> str:
 
 def versions(*names: str) -> tuple[str, ...] | None:
     """The current token of each kind of data, or None when the cache cannot say (down): then
-    nothing may be read from or kept in a cache that depends on them."""
+    nothing may be read from or kept in a cache that depends on them. With Redis, from this
+    process's copy while Redis has said nothing changed (focusedcare/version_watch.py)."""
     keys = [_key(name) for name in names]
+    watch = _watch()
+    if watch is not None:
+        made = [cache.make_key(key) for key in keys]
+        kept = watch.get(made)
+        if kept is not None:
+            return kept
+        generation = watch.generation()
     try:
         found = cache.get_many(keys)
         for key in keys:
@@ -54,7 +66,16 @@ def versions(*names: str) -> tuple[str, ...] | None:
         return None
     if any(found[key] is None for key in keys):
         return None
-    return tuple(found[key] for key in keys)
+    tokens = tuple(found[key] for key in keys)
+    if watch is not None:
+        watch.keep(dict(zip(made, tokens, strict=True)), generation)
+    return tokens
+
+
+def _watch() -> "VersionWatch | None":
+    """The shared cache's watch over the versions, when it has one (Redis)."""
+    watch_for = getattr(cache, "version_watch", None)
+    return None if watch_for is None else watch_for(_key(""))
 
 
 def bump(*names: str) -> None:
@@ -70,7 +91,10 @@ def _replace(names: tuple[str, ...]) -> None:
         cache.set_many({_key(name): secrets.token_hex(8) for name in names}, timeout=None)
     except CACHE_ERRORS as error:
         logger.warning("Versions not replaced, the cache is down: %s", error)
-    _memo.clear()  # this process's copies, even if the shared cache could not be told
+    # This process's copies, even if the shared cache could not be told.
+    _memo.clear()
+    if (watch := _watch()) is not None:
+        watch.forget()
 
 
 class _Memo:
@@ -108,6 +132,8 @@ _memo = _Memo()
 def forget_local_copies() -> None:
     """This process's remembered values, for tests that empty the shared cache."""
     _memo.clear()
+    if (watch := _watch()) is not None:
+        watch.forget()
 
 
 def remembered[T](key: Hashable, compute: Callable[[], T], *names: str) -> T:

@@ -127,3 +127,28 @@ def test_a_staff_login_locked_on_one_server_is_locked_on_the_other(servers):
     assert guesses == [200, 200, 429]
     assert right_password == 429
     assert other_address == 302
+
+
+def test_a_time_booked_on_one_server_leaves_the_other_servers_page_at_once(servers):
+    """Each server keeps the version tokens in its own process (focusedcare/version_watch.py)
+    and its pages in the shared cache: a booking through one server must reach the page of
+    times the other one serves on the very next visit."""
+    urls, _ = servers
+    day = timezone.localdate() + timedelta(days=20)
+    query = {"service": SERVICE, "minutes": 60, "therapist": "maria-alvarez", "day": day}
+    page = f"{urls[1]}/book/?{urlencode(query)}"
+
+    def offered() -> list[str]:
+        _, html = Visitor().get(page)
+        return [link["href"] for link in BeautifulSoup(html, "html.parser").select("a.time")]
+
+    before = offered()
+    assert before and offered() == before  # the second from what the server kept
+    choice = {name: values[0] for name, values in parse_qs(urlsplit(before[0]).query).items()}
+
+    status = book(urls, 0, Visitor(address="198.51.100.200"), choice, "across@example.com")
+
+    assert status == 302
+    after = offered()
+    assert before[0] not in after
+    assert set(after) < set(before)
