@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 # What people call the zone; the tz database name only where none is in common use.
@@ -37,6 +38,18 @@ def clinic_time(moment: datetime, *, with_date: bool = True) -> str:
 
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def within_clinic_years(value: date | datetime | None) -> None:
+    """A validator for dates staff type: the years a clinic's calendar can hold. A far date
+    (9999-12-31 at night is already year 10000 in UTC) would fail deep in the database."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(
+            f"Choose a date between {EARLIEST.year} and {LATEST.year}.", code="out_of_range"
+        )
 
 
 def bounded_day(value: str | None) -> date | None:

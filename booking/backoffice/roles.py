@@ -15,12 +15,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from booking.clock import clinic_time
+from booking.clock import clinic_time, within_clinic_years
 from booking.exceptions import BookingError
 from booking.models import Therapist
 
@@ -113,7 +114,18 @@ def sees_gift_codes(user: AbstractBaseUser) -> bool:
     return user.has_perm("booking.view_giftcertificate")
 
 
-class RoleInline:
+class BoundedDates:
+    """Mixin for every admin and inline: a date typed outside the years a clinic's calendar can
+    hold is a form error, not an overflow in the database (booking.clock.within_clinic_years)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and isinstance(db_field, models.DateField):  # and DateTimeField
+            field.validators = [*field.validators, within_clinic_years]
+        return field
+
+
+class RoleInline(BoundedDates):
     """Mixin for every inline: rows filtered like its admin's, permissions asked of Django."""
 
     therapist_path: str | None = None
@@ -138,7 +150,7 @@ class LocalTimeHistory(HistoricalRecordContextHelper):
         return clinic_time(value) if isinstance(value, datetime) else value
 
 
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
     """Base of every ModelAdmin. Rows a therapist may not see are absent from lists and
     searches and answer 403 by URL, history and history versions included. History is
     read-only unless `allow_revert` (appointments and gift certificates change only through

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.models import ExtraShift
+from booking.models import ClinicClosure, ExtraShift, TimeOff
 from booking.working_time import working_time
+from tests.booking.backoffice.test_role_walk import form_shown
 from tests.factories import (
     ClinicClosureFactory,
     TherapistFactory,
@@ -235,3 +236,45 @@ def test_a_therapist_sees_only_their_own_extra_shifts(maria):
     assert browser.get(f"/admin/booking/extrashift/{other.pk}/change/").status_code == 403
     assert browser.get(f"/admin/booking/extrashift/{other.pk}/history/").status_code == 403
     assert browser.get("/admin/booking/extrashift/add/").status_code == 403
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
+def test_a_far_date_typed_by_staff_is_refused_with_a_message_and_nothing_saved(maria, day):
+    """9999-12-31 in the evening is year 10000 in UTC: it must be a form error, not a 500."""
+    desk, _ = login("Front desk", "desk")
+    forms = {
+        "/admin/booking/timeoff/add/": {
+            "therapist": maria.pk, "starts_at_0": day, "starts_at_1": "18:00",
+            "ends_at_0": day, "ends_at_1": "23:00", "reason": "Course",
+        },
+        "/admin/booking/extrashift/add/": {
+            "therapist": maria.pk, "day": day, "starts": "18:00", "ends": "20:00",
+        },
+        "/admin/booking/clinicclosure/add/": {"name": "Holiday", "first_day": day, "last_day": day},
+    }  # fmt: skip
+
+    answers = {path: desk.post(path, form) for path, form in forms.items()}
+
+    for path, response in answers.items():
+        assert response.status_code == 200, path
+        assert "Choose a date between 2000 and 2100." in response.text, path
+    assert not TimeOff.objects.exists()
+    assert not ExtraShift.objects.exists()
+    assert not ClinicClosure.objects.exists()
+
+
+def test_a_far_date_in_an_inline_is_refused_too(maria):
+    owner, _ = login("Owner", "owner")
+    page = f"/admin/booking/therapist/{maria.pk}/change/"
+    form = form_shown(owner.get(page).text)
+    form |= {
+        "time_off-TOTAL_FORMS": ["1"], "time_off-0-starts_at_0": ["9999-12-31"],
+        "time_off-0-starts_at_1": ["18:00"], "time_off-0-ends_at_0": ["9999-12-31"],
+        "time_off-0-ends_at_1": ["23:00"], "time_off-0-reason": ["Course"],
+    }  # fmt: skip
+
+    response = owner.post(page, form)
+
+    assert response.status_code == 200
+    assert "Choose a date between 2000 and 2100." in response.text
+    assert not TimeOff.objects.exists()
