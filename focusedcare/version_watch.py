@@ -45,6 +45,7 @@ class VersionWatch:
         self._pid: int | None = None
         self._socket: socket.socket | None = None  # the listening connection's
         self._busy = False  # while the listener reads and applies messages
+        _every_watch.add(self)
 
     def get(self, keys: Sequence[str]) -> tuple[str, ...] | None:
         """The kept tokens of these Redis keys, or None when any must be read from Redis."""
@@ -98,6 +99,21 @@ class VersionWatch:
             self._socket = listening
             self._generation += 1
             self._tokens.clear()
+
+
+_every_watch: "weakref.WeakSet[VersionWatch]" = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    """A forked child has none of its parent's threads: nothing it kept is trusted, its lock
+    is new (the parent's listener may have held it), and its first read starts its own."""
+    for watch in list(_every_watch):
+        watch._lock = threading.Lock()
+        watch._live, watch._busy, watch._socket = False, False, None
+        watch._tokens = {}
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _listen(ref: "weakref.ref[VersionWatch]") -> None:

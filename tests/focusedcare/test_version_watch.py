@@ -113,3 +113,27 @@ def test_a_lost_connection_trusts_nothing_kept_until_it_is_back(shared, reads_fr
     assert versions(CATALOG, CONTENT)[0] == "while-it-was-down"
     assert reads_from_redis  # read from Redis, not from the copy
     assert kept()[0] == "while-it-was-down"  # and kept again once reconnected
+
+
+# Python warns that the parent has a thread (the watch's listener): the case under test.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_worker_trusts_nothing_of_its_parent_and_follows_on_its_own(shared):
+    """gunicorn forks its workers: a child must not read its parent's connection or copy."""
+    tokens = kept()
+    keys = [cache.make_key("version:catalog"), cache.make_key("version:content")]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            first = _watch().get(keys)
+            shared.set("version:catalog", "after-the-fork", timeout=None)
+            now = kept()
+            own = _watch()._socket is not None
+            os.write(write, repr((first, now[0], own)).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    said = os.read(read, 1000).decode()
+
+    assert said == repr((None, "after-the-fork", True))
+    assert versions(CATALOG, CONTENT) == ("after-the-fork", tokens[1])  # told here too
