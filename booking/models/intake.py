@@ -61,8 +61,14 @@ class Intake(models.Model):
         help_text="Everyday activities and how well the client does each, 0 (cannot) to 10 "
         "(as before the pain): the Patient-Specific Functional Scale.",
     )
+    # The first consent recorded (confirming the online booking, or signing the pre-visit intake)
+    # is never replaced: a client who signs again when adding today's scores is recorded apart.
     consent_name = models.CharField("consent typed as", max_length=120, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
+    consent_reconfirmed_name = models.CharField(
+        "consent re-confirmed, typed as", max_length=120, blank=True
+    )
+    consent_reconfirmed_at = models.DateTimeField("consent re-confirmed at", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

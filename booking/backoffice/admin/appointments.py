@@ -48,6 +48,8 @@ class IntakeInline(StackedInline):
         "consent",
         "consent_name",
         "consented_at",
+        "consent_reconfirmed_name",
+        "consent_reconfirmed_at",
         "created_at",
     ]
     readonly_fields = fields
