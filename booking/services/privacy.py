@@ -77,6 +77,10 @@ def _intake(appointment: Appointment) -> dict[str, Any] | None:
         "pressure": intake.pressure,
         "goals": intake.goals,
         "consent": intake.consent,
+        "consent_name": intake.consent_name or None,
+        "consented_at": _when(intake.consented_at),
+        "consent_reconfirmed_name": intake.consent_reconfirmed_name or None,
+        "consent_reconfirmed_at": _when(intake.consent_reconfirmed_at),
         "answered_at": _when(intake.created_at),
     }
 
