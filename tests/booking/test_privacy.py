@@ -210,6 +210,19 @@ def test_the_download_holds_the_booking_consent_and_the_one_signed_with_todays_s
     )  # fmt: skip
 
 
+def test_a_consent_given_before_names_and_times_were_recorded_downloads_as_not_on_record(ann):
+    Intake.objects.filter(appointment=ann).update(consent_name="", consented_at=None)
+
+    data = json.loads(
+        login(OWNER, "olive").get(f"/admin/booking/client/{ann.client.pk}/export/").content
+    )
+
+    [visit] = data["appointments"]
+    assert visit["intake"]["consent"] is True
+    assert visit["intake"]["consent_name"] == "Not on record"
+    assert visit["intake"]["consented_at"] == "Not on record"
+
+
 def test_the_front_desk_and_therapists_neither_download_nor_erase_nor_see_the_buttons(ann):
     ann.therapist.user = User.objects.create_user("maria", is_staff=True)
     ann.therapist.user.groups.add(Group.objects.get(name=THERAPIST))

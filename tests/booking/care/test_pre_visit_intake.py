@@ -269,8 +269,8 @@ def test_adding_todays_scores_keeps_the_consent_given_at_booking_and_records_the
     assert intake.consent_reconfirmed_at > at("2026-03-01 08:00")
     client.force_login(staff_user("owner", role="Owner"))
     page = client.get(f"/admin/booking/appointment/{online.pk}/change/")
-    assert _intake_field(page, "consent_name") == "Ann Client"
-    assert _intake_field(page, "consent_reconfirmed_name") == "Ann M. Client"
+    assert _intake_field(page, "consent_summary") == "Given by Ann Client, Sun Mar 1, 2026 8:00 AM"
+    assert _intake_field(page, "reconfirmation_summary").startswith("Ann M. Client, ")
 
 
 def test_scores_signed_for_an_intake_booked_without_consent_are_its_consent(client, clinic_week):
