@@ -4,7 +4,12 @@ to read health information. They never appear in emails, logs or URLs."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from booking.clock import clinic_time
 from booking.screening import RedFlag, screen
+
+# Intakes saved under the old consent checkbox (and those whose booking consent the scores page
+# once wrote over) have consent without a name or a time: said so, never left blank or guessed.
+NOT_ON_RECORD = "Not on record"
 
 
 class Zone(models.TextChoices):
@@ -61,8 +66,14 @@ class Intake(models.Model):
         help_text="Everyday activities and how well the client does each, 0 (cannot) to 10 "
         "(as before the pain): the Patient-Specific Functional Scale.",
     )
+    # The first consent recorded (confirming the online booking, or signing the pre-visit intake)
+    # is never replaced: a client who signs again when adding today's scores is recorded apart.
     consent_name = models.CharField("consent typed as", max_length=120, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
+    consent_reconfirmed_name = models.CharField(
+        "consent re-confirmed, typed as", max_length=120, blank=True
+    )
+    consent_reconfirmed_at = models.DateTimeField("consent re-confirmed at", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +98,30 @@ class Intake(models.Model):
     def duration_label(self) -> str:
         """How long it has hurt, or "Not said": the question is optional."""
         return self.get_duration_display() if self.duration else "Not said"
+
+    @property
+    def consent_label(self) -> str:
+        """Who consented and when, as staff read it: "Given by Ann Client, Tue Mar 10, 2026
+        10:00 AM", or "Given (name and time not on record)" for an intake from before both were
+        recorded, or "Not given"."""
+        if not self.consent:
+            return "Not given"
+        name = self.consent_name
+        when = clinic_time(self.consented_at) if self.consented_at else ""
+        if name and when:
+            return f"Given by {name}, {when}"
+        if name:
+            return f"Given by {name} (time not on record)"
+        if when:
+            return f"Given {when} (name not on record)"
+        return "Given (name and time not on record)"
+
+    @property
+    def reconfirmation_label(self) -> str:
+        """The consent signed again with today's scores (after the online booking), if it was."""
+        if self.consent_reconfirmed_at is None:
+            return "Not signed again"
+        return f"{self.consent_reconfirmed_name}, {clinic_time(self.consent_reconfirmed_at)}"
 
     @property
     def needs_scores(self) -> bool:

@@ -102,14 +102,22 @@ def add_visit_scores(
     now: datetime | None = None,
 ) -> Intake:
     """Today's scores and the typed consent, for a booking whose intake came with the online
-    booking (which asks neither): given once."""
+    booking (which asks neither): given once. The consent recorded at booking is a record and
+    stays as it was: this signature is kept beside it as a re-confirmation (or is the consent,
+    when the booking recorded none)."""
     intake = Intake.objects.select_for_update().get(appointment=appointment)
     if intake.pain is not None:
         raise IntakeAlreadyGiven()
     intake.pain, intake.activities = pain, activities
-    intake.consent_name, intake.consented_at = consent_name, now or timezone.now()
+    signed_at = now or timezone.now()
+    if intake.consent:
+        intake.consent_reconfirmed_name, intake.consent_reconfirmed_at = consent_name, signed_at
+        signed = ["consent_reconfirmed_name", "consent_reconfirmed_at"]
+    else:
+        intake.consent, intake.consent_name, intake.consented_at = True, consent_name, signed_at
+        signed = ["consent", "consent_name", "consented_at"]
     intake.full_clean(exclude=["appointment"])
-    intake.save(update_fields=["pain", "activities", "consent_name", "consented_at"])
+    intake.save(update_fields=["pain", "activities", *signed])
     return intake
 
 

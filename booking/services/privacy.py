@@ -22,6 +22,7 @@ from booking.models import (
     TreatmentPlan,
 )
 from booking.models.care import MOVEMENTS
+from booking.models.intake import NOT_ON_RECORD
 
 ERASED_NAME = "Erased client"
 # A client needs an email or a phone (a database rule); with no email nothing is ever sent.
@@ -63,6 +64,17 @@ def _when(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+def _consent(intake: Intake) -> dict[str, str | None]:
+    """Who consented and when; for a consent given before both were recorded, "Not on record"
+    rather than a blank that reads as no consent. Nothing, when there was no consent."""
+    if not intake.consent:
+        return {"consent_name": None, "consented_at": None}
+    return {
+        "consent_name": intake.consent_name or NOT_ON_RECORD,
+        "consented_at": _when(intake.consented_at) or NOT_ON_RECORD,
+    }
+
+
 def _intake(appointment: Appointment) -> dict[str, Any] | None:
     intake = getattr(appointment, "intake", None)
     if intake is None:
@@ -77,6 +89,9 @@ def _intake(appointment: Appointment) -> dict[str, Any] | None:
         "pressure": intake.pressure,
         "goals": intake.goals,
         "consent": intake.consent,
+        **_consent(intake),
+        "consent_reconfirmed_name": intake.consent_reconfirmed_name or None,
+        "consent_reconfirmed_at": _when(intake.consent_reconfirmed_at),
         "answered_at": _when(intake.created_at),
     }
 

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
+from booking.clock import clinic_time
 from booking.exceptions import NeedsDoctor
 from booking.models import Appointment, Intake
 from booking.screening import RedFlag
@@ -143,7 +144,7 @@ def test_the_intake_is_saved_with_the_appointment(client, clinic_week, day):
 
 
 def test_confirming_the_booking_records_the_clients_consent_with_their_name_and_the_time(
-    client, clinic_week, day
+    client, admin_client, clinic_week, day
 ):
     before = timezone.now()
 
@@ -154,6 +155,9 @@ def test_confirming_the_booking_records_the_clients_consent_with_their_name_and_
     assert intake.consent
     assert intake.consent_name == "Ann Client"  # as typed in the details, spacing tidied
     assert before <= intake.consented_at <= timezone.now()
+    shown = text(admin_client.get(f"/admin/booking/appointment/{intake.appointment_id}/change/"))
+    assert f"Consent: Given by Ann Client, {clinic_time(intake.consented_at)}" in shown
+    assert "Consent signed again with today's scores: Not signed again" in shown
 
 
 def test_the_review_shows_the_consent_statement_right_above_the_confirm_button(
@@ -187,6 +191,30 @@ def test_answers_booked_without_the_clients_confirmation_record_no_consent(clini
     intake = Intake.objects.get(appointment=booked)
     assert not intake.consent
     assert (intake.consent_name, intake.consented_at) == ("", None)
+
+
+@pytest.mark.parametrize(
+    ("consent", "shown"),
+    [(True, "Consent: Given (name and time not on record)"), (False, "Consent: Not given")],
+    ids=["old-checkbox", "none"],
+)
+def test_staff_read_plainly_a_consent_kept_without_a_name_or_a_time(
+    admin_client, clinic_week, consent, shown
+):
+    booked = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        therapist=clinic_week.therapist,
+        client=ClientDetails(**CONTACT),
+        intake=IntakeAnswers(zones=["leg"], pressure=3, consent=consent),  # the old checkbox
+        now=NOW,
+    )
+
+    page = text(admin_client.get(f"/admin/booking/appointment/{booked.pk}/change/"))
+
+    assert shown in page
+    assert "Consent signed again with today's scores: Not signed again" in page
+    assert "Consent typed as" not in page  # no blank name and time beside it
 
 
 def test_a_booking_without_how_long_it_has_hurt_books_and_staff_see_it_was_not_said(

@@ -24,13 +24,14 @@ from booking.models import (
     OutboundEmail,
 )
 from booking.services.appointments import book_appointment, cancel_appointment
+from booking.services.care import add_visit_scores
 from booking.services.clients import ClientDetails
 from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
 )
-from booking.services.intake import IntakeAnswers
-from tests.factories import AppointmentFactory, ClientFactory
+from booking.services.intake import IntakeAnswers, with_consent
+from tests.factories import AppointmentFactory, ClientFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ ANN = ClientDetails(
 INJURY = "Torn rotator cuff, surgery in 2021"
 GOALS = "Carry my toddler without shoulder pain"
 CANCEL_REASON = "Migraine since Tuesday"
+CONSENTED = at("2026-03-01 08:00")  # confirming the booking under the consent statement
 
 
 def login(role: str, username: str) -> Browser:
@@ -55,7 +57,6 @@ def answers() -> IntakeAnswers:
         zones=["upper_back"],
         duration="months_years",
         pressure=4,
-        consent=True,
         habits=["driving"],
         previous_injuries=INJURY,
         goals=GOALS,
@@ -80,7 +81,7 @@ def ann(clinic_week) -> Appointment:
     start = start.replace(hour=10, minute=0, second=0, microsecond=0)
     return book_appointment(
         option=clinic_week.option, therapist=clinic_week.therapist, start=start, client=ANN,
-        intake=answers(), gift_code=given.code,
+        intake=with_consent(answers(), name=ANN.name, now=CONSENTED), gift_code=given.code,
     )  # fmt: skip
 
 
@@ -162,6 +163,11 @@ def test_the_owner_downloads_everything_held_about_one_client(ann):
     assert visit["intake"]["goals"] == GOALS
     assert visit["intake"]["zones"] == ["Neck and upper back"]
     assert visit["intake"]["pain_duration"] == "Months or years"
+    assert visit["intake"]["consent"] is True
+    assert visit["intake"]["consent_name"] == ANN.name
+    assert visit["intake"]["consented_at"] == "2026-03-01T08:00:00-05:00"
+    assert visit["intake"]["consent_reconfirmed_name"] is None
+    assert visit["intake"]["consent_reconfirmed_at"] is None
     received = next(c for c in data["gift_certificates"] if c["received"])
     bought = next(c for c in data["gift_certificates"] if c["bought"])
     assert received["message"] == "Happy birthday, Annabel!"
@@ -182,6 +188,39 @@ def test_an_intake_that_did_not_say_how_long_it_hurt_downloads_as_not_said(ann):
 
     [visit] = data["appointments"]
     assert visit["intake"]["pain_duration"] == "Not said"
+
+
+def test_the_download_holds_the_booking_consent_and_the_one_signed_with_todays_scores(ann):
+    add_visit_scores(
+        appointment=ann, pain=6, activities=[], consent_name="Annabel R. Quigley",
+        now=at("2026-03-09 18:30"),
+    )  # fmt: skip
+
+    data = json.loads(
+        login(OWNER, "olive").get(f"/admin/booking/client/{ann.client.pk}/export/").content
+    )
+
+    [visit] = data["appointments"]
+    intake = visit["intake"]
+    assert (intake["consent_name"], intake["consented_at"]) == (
+        ANN.name, "2026-03-01T08:00:00-05:00",
+    )  # fmt: skip
+    assert (intake["consent_reconfirmed_name"], intake["consent_reconfirmed_at"]) == (
+        "Annabel R. Quigley", "2026-03-09T18:30:00-04:00",  # after the spring change
+    )  # fmt: skip
+
+
+def test_a_consent_given_before_names_and_times_were_recorded_downloads_as_not_on_record(ann):
+    Intake.objects.filter(appointment=ann).update(consent_name="", consented_at=None)
+
+    data = json.loads(
+        login(OWNER, "olive").get(f"/admin/booking/client/{ann.client.pk}/export/").content
+    )
+
+    [visit] = data["appointments"]
+    assert visit["intake"]["consent"] is True
+    assert visit["intake"]["consent_name"] == "Not on record"
+    assert visit["intake"]["consented_at"] == "Not on record"
 
 
 def test_the_front_desk_and_therapists_neither_download_nor_erase_nor_see_the_buttons(ann):

@@ -45,9 +45,8 @@ class IntakeInline(StackedInline):
         "previous_injuries",
         "pressure",
         "goals",
-        "consent",
-        "consent_name",
-        "consented_at",
+        "consent_summary",
+        "reconfirmation_summary",
         "created_at",
     ]
     readonly_fields = fields
@@ -79,6 +78,14 @@ class IntakeInline(StackedInline):
     @admin.display(description="How long it has hurt")
     def duration_summary(self, intake: Intake) -> str:
         return intake.duration_label
+
+    @admin.display(description="Consent")
+    def consent_summary(self, intake: Intake) -> str:
+        return intake.consent_label
+
+    @admin.display(description="Consent signed again with today's scores")
+    def reconfirmation_summary(self, intake: Intake) -> str:
+        return intake.reconfirmation_label
 
     @admin.display(description="Daily habits")
     def habit_summary(self, intake: Intake) -> str:

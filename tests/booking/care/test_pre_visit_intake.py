@@ -1,13 +1,16 @@
 """Intake before every visit: phone bookings and returning clients answer by their booking's
 link; a red flag alerts the clinic and marks the appointment; the calendar shows each state."""
 
+import importlib
+
 import pytest
 from bs4 import BeautifulSoup
 
 from booking.models import AccessLog, Appointment, Intake, OutboundEmail
 from booking.services.appointments import book_appointment, cancel_appointment
+from booking.services.care import add_visit_scores
 from booking.services.emails import enqueue_due_reminders
-from booking.services.intake import IntakeAnswers
+from booking.services.intake import IntakeAnswers, with_consent
 from tests.booking.care.helpers import ANN, ANSWERS, GOALS, INJURY, phone_booking, text
 from tests.factories import at, staff_user
 
@@ -230,6 +233,101 @@ def test_an_online_bookings_client_adds_todays_scores_by_the_same_link(client, c
     assert sent.status_code == 302
     intake = Intake.objects.get(appointment=online)
     assert (intake.pain, intake.activities) == (7, [{"name": "Driving", "score": 2}])
-    assert intake.zones == ["leg"] and intake.consent_name == "Ann"
+    assert intake.zones == ["leg"] and intake.consent_reconfirmed_name == "Ann"
     assert "We have your answers" in text(client.get(intake_url(online)))
     assert intake_url(online) not in client.get(online.get_absolute_url()).content.decode()
+
+
+def _intake_field(page, name: str) -> str:
+    """What staff read in the appointment page's intake for one field."""
+    soup = BeautifulSoup(page.content, "html.parser")
+    return soup.select_one(f".field-{name} .readonly").get_text(" ", strip=True)
+
+
+def test_adding_todays_scores_keeps_the_consent_given_at_booking_and_records_the_new_signature(
+    client, clinic_week
+):
+    online = book_appointment(
+        option=clinic_week.option, start=at("2026-03-10 10:00"), client=ANN,
+        therapist=clinic_week.therapist, now=at("2026-03-01 08:00"),
+        intake=with_consent(IntakeAnswers(zones=["leg"], pressure=3), name="Ann Client",
+                            now=at("2026-03-01 08:00")),
+    )  # fmt: skip
+
+    client.post(
+        intake_url(online),
+        {"pain": "7", "activity_1": "Driving", "activity_1_score": "2",
+         "consent_name": "Ann M. Client"},
+    )  # fmt: skip
+
+    intake = Intake.objects.get(appointment=online)
+    assert intake.pain == 7
+    assert (intake.consent, intake.consent_name, intake.consented_at) == (
+        True, "Ann Client", at("2026-03-01 08:00"),
+    )  # fmt: skip
+    assert intake.consent_reconfirmed_name == "Ann M. Client"
+    assert intake.consent_reconfirmed_at > at("2026-03-01 08:00")
+    client.force_login(staff_user("owner", role="Owner"))
+    page = client.get(f"/admin/booking/appointment/{online.pk}/change/")
+    assert _intake_field(page, "consent_summary") == "Given by Ann Client, Sun Mar 1, 2026 8:00 AM"
+    assert _intake_field(page, "reconfirmation_summary").startswith("Ann M. Client, ")
+
+
+def test_scores_signed_for_an_intake_booked_without_consent_are_its_consent(client, clinic_week):
+    online = book_appointment(
+        option=clinic_week.option, start=at("2026-03-10 10:00"), client=ANN,
+        therapist=clinic_week.therapist, now=at("2026-03-01 08:00"),
+        intake=IntakeAnswers(zones=["leg"], pressure=3),
+    )  # fmt: skip
+
+    add_visit_scores(
+        appointment=online, pain=5, activities=[], consent_name="Ann Client",
+        now=at("2026-03-09 18:00"),
+    )  # fmt: skip
+
+    intake = Intake.objects.get(appointment=online)
+    assert (intake.consent, intake.consent_name, intake.consented_at) == (
+        True, "Ann Client", at("2026-03-09 18:00"),
+    )  # fmt: skip
+    assert (intake.consent_reconfirmed_name, intake.consent_reconfirmed_at) == ("", None)
+
+
+def test_migrating_moves_a_scores_signature_written_over_the_booking_consent_to_its_own_place(
+    clinic_week,
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("booking.migrations.0016_intake_consent_reconfirmed")
+    online = book_appointment(
+        option=clinic_week.option, start=at("2026-03-10 10:00"), client=ANN,
+        therapist=clinic_week.therapist, now=at("2026-03-01 08:00"),
+        intake=with_consent(IntakeAnswers(zones=["leg"], pressure=3), name="Ann Client"),
+    )  # fmt: skip
+    untouched = book_appointment(
+        option=clinic_week.option, start=at("2026-03-11 10:00"), client=ANN,
+        therapist=clinic_week.therapist, now=at("2026-03-01 08:00"),
+        intake=with_consent(IntakeAnswers(zones=["leg"], pressure=3), name="Ann Client",
+                            now=at("2026-03-01 08:05")),
+    )  # fmt: skip
+    # As the scores page used to leave it: the booking's name and time replaced.
+    Intake.objects.filter(appointment=online).update(
+        pain=6, consent_name="Ann M. Client", consented_at=at("2026-03-09 18:00")
+    )
+
+    migration.keep_scores_signatures_apart(apps, None)
+
+    moved = Intake.objects.get(appointment=online)
+    assert (moved.consent_reconfirmed_name, moved.consent_reconfirmed_at) == (
+        "Ann M. Client", at("2026-03-09 18:00"),
+    )  # fmt: skip
+    assert (moved.consent, moved.consent_name, moved.consented_at) == (True, "", None)
+    kept = Intake.objects.get(appointment=untouched)
+    assert (kept.consent_name, kept.consented_at) == ("Ann Client", at("2026-03-01 08:05"))
+    assert kept.consent_reconfirmed_at is None
+
+    migration.merge_scores_signatures_back(apps, None)
+
+    back = Intake.objects.get(appointment=online)
+    assert (back.consent_name, back.consented_at) == ("Ann M. Client", at("2026-03-09 18:00"))
+    kept.refresh_from_db()
+    assert (kept.consent_name, kept.consented_at) == ("Ann Client", at("2026-03-01 08:05"))
