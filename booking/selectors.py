@@ -161,6 +161,41 @@ def gift_liability(now: datetime | None = None) -> GiftLiability:
     )
 
 
+@dataclass(frozen=True)
+class GiftTaken:
+    """What one booking took from one certificate and has not given back."""
+
+    certificate: GiftCertificate
+    amount: Decimal
+
+
+def gift_taken_by(appointment: Appointment) -> list[GiftTaken]:
+    """Per certificate, what a booking's redemptions took less what was credited back, in one
+    query. For a booking still booked that is what it holds; once cancelled, what could not be
+    credited back (a certificate that `takes_credit_back` no longer: a void one)."""
+    entries = GiftLedgerEntry.objects.filter(
+        appointment=appointment, kind__in=[GiftLedgerEntry.Kind.REDEEM, GiftLedgerEntry.Kind.CREDIT]
+    ).select_related("certificate")
+    certificates: dict[int, GiftCertificate] = {}
+    taken: dict[int, Decimal] = defaultdict(Decimal)
+    for entry in entries:  # summed here: SQLite's SUM() is floating point
+        certificates[entry.certificate_id] = entry.certificate
+        taken[entry.certificate_id] -= entry.amount
+    return [
+        GiftTaken(certificate=certificates[pk], amount=amount)
+        for pk, amount in sorted(taken.items())
+        if amount > 0
+    ]
+
+
+def gift_not_credited_back(appointment: Appointment) -> Decimal:
+    """For a cancelled booking, what it took from gift certificates that cancelling could not
+    credit back (void certificates): staff settle it with the client. No query otherwise."""
+    if appointment.status != Appointment.Status.CANCELLED or not appointment.gift_amount:
+        return Decimal("0.00")
+    return sum((taken.amount for taken in gift_taken_by(appointment)), Decimal("0.00"))
+
+
 def gift_sales_by_month(months: int = 12) -> list[dict[str, Any]]:
     """Certificates paid per month (clinic time), newest first: month, count, total."""
     rows = [

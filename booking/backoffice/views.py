@@ -31,10 +31,10 @@ from booking.backoffice.forms import (
 from booking.backoffice.grid_html import grid_rows
 from booking.backoffice.reports import month_outcomes, week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
-from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time
+from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time, dollars
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
 from booking.models import Appointment, GiftCertificate, Therapist
-from booking.selectors import gift_liability
+from booking.selectors import GiftTaken, gift_liability, gift_taken_by
 from booking.services.appointments import (
     book_appointment,
     cancel_appointment,
@@ -354,10 +354,32 @@ def cancel_by_clinic(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Cancelled. The client has been emailed.")
+            kept = gift_taken_by(appointment) if appointment.gift_amount else []
+            if kept:  # once cancelled, what a booking still holds is what could not go back
+                messages.warning(request, not_credited_back_message(kept))
             return _back_to(appointment)
-    context = _context(request, title=f"Cancel {appointment}", appointment=appointment, form=form)
+    context = _context(
+        request,
+        title=f"Cancel {appointment}",
+        appointment=appointment,
+        form=form,
+        gift_taken=gift_taken_by(appointment) if appointment.gift_amount else [],
+    )
     status = 400 if form.is_bound else 200
     return render(request, "admin/booking/cancel_appointment.html", context, status=status)
+
+
+def not_credited_back_message(kept: list[GiftTaken]) -> str:
+    """What a cancellation could not give back, for staff to settle with the client (the last
+    four of each code: whole codes are for staff who handle certificates)."""
+    parts = ", ".join(
+        f"{dollars(taken.amount)} paid from the certificate ending {taken.certificate.code[-4:]}"
+        for taken in kept
+    )
+    return (
+        f"Not credited back: {parts}. A void certificate takes nothing back: refund or "
+        "re-issue that amount to the client."
+    )
 
 
 OUTCOMES = {"completed": complete_appointment, "no-show": mark_no_show}

@@ -8,7 +8,7 @@ concurrent redemptions can never spend a balance twice or take it below zero, on
 backstop. The entries of a certificate always add up to its balance.
 """
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -27,7 +27,8 @@ from booking.exceptions import (
     GiftNotChangeable,
 )
 from booking.models import Appointment, GiftCertificate, GiftLedgerEntry, GiftSettings
-from booking.selectors import find_usable_certificate
+from booking.models.gift_certificates import MIN_EXPIRY_YEARS
+from booking.selectors import GiftTaken, find_usable_certificate, gift_taken_by
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999.99")
@@ -57,6 +58,16 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 def _locked(pk: int) -> GiftCertificate:
     return GiftCertificate.objects.select_for_update().get(pk=pk)
+
+
+def _load_fields(certificate: GiftCertificate, now: datetime) -> dict[str, Any]:
+    """Value added to a certificate is a new load (US CARD Act / Regulation E: funds may not
+    expire sooner than 5 years after the last load): an expiry date moves to at least the
+    owner's term from now, or the legal minimum if the owner no longer sets one."""
+    if certificate.expires_at is None:
+        return {}
+    years = GiftSettings.current().expiry_years or MIN_EXPIRY_YEARS
+    return {"expires_at": max(certificate.expires_at, add_years(now, years))}
 
 
 def _change_balance(
@@ -184,34 +195,47 @@ def redeem_for_appointment(
     return applied
 
 
+@dataclass(frozen=True)
+class GiftCreditBack:
+    """What cancelling a booking gave back to its certificates, and what it could not (on a
+    certificate that no longer `takes_credit_back`): staff settle that part with the client."""
+
+    credited: Decimal
+    not_returned: tuple[GiftTaken, ...] = ()
+
+    @property
+    def not_returned_total(self) -> Decimal:
+        return sum((taken.amount for taken in self.not_returned), Decimal("0.00"))
+
+
 @transaction.atomic
 def credit_back_for(
     *, appointment: Appointment, by: User | None = None, now: datetime | None = None
-) -> Decimal:
-    """A cancelled booking gives back what it took from each certificate, once."""
+) -> GiftCreditBack:
+    """A cancelled booking gives back what it took from each certificate, once. An expired
+    certificate takes it back as a new load (its expiry moves, as for an adjustment); a void
+    one takes nothing, and the amount is reported as not returned: it stays visible as what
+    the booking took (`gift_taken_by`), never silently lost on a certificate no one can use."""
     now = now or timezone.now()
-    entries = GiftLedgerEntry.objects.filter(
-        appointment=appointment, kind__in=[Kind.REDEEM, Kind.CREDIT]
-    ).values_list("certificate", "amount")
-    owed_to: dict[int, Decimal] = defaultdict(Decimal)
-    for certificate_id, amount in entries:  # summed here: SQLite's SUM() is floating point
-        owed_to[certificate_id] -= amount
-    total = Decimal("0.00")
-    for certificate_id, owed in sorted(owed_to.items()):
-        if owed <= 0:
+    credited = Decimal("0.00")
+    not_returned = []
+    for taken in gift_taken_by(appointment):
+        certificate = _locked(taken.certificate.pk)
+        if not certificate.takes_credit_back:
+            not_returned.append(GiftTaken(certificate=certificate, amount=taken.amount))
             continue
-        certificate = _locked(certificate_id)
         _change_balance(
             certificate,
-            owed,
+            taken.amount,
             Kind.CREDIT,
             now=now,
             appointment=appointment,
             by=by,
             reason="Booking cancelled",
+            **_load_fields(certificate, now),
         )
-        total += owed
-    return total
+        credited += taken.amount
+    return GiftCreditBack(credited=credited, not_returned=tuple(not_returned))
 
 
 def _required_reason(reason: str) -> str:
@@ -231,7 +255,7 @@ def adjust_gift_certificate(
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
     """A correction by staff, up or down, with a reason; never below zero. Adding value is a
-    new load: an expiry date moves to at least the minimum term from now."""
+    new load (`_load_fields`): an expiry date moves to at least the minimum term from now."""
     now = now or timezone.now()
     reason = _required_reason(reason)
     try:
@@ -243,10 +267,7 @@ def adjust_gift_certificate(
     certificate = _locked(certificate.pk)
     if certificate.status != GiftCertificate.Status.ACTIVE:
         raise GiftNotChangeable("Only an active certificate can be adjusted.")
-    fields: dict[str, Any] = {}
-    years = GiftSettings.current().expiry_years
-    if amount > 0 and certificate.expires_at is not None and years:
-        fields["expires_at"] = max(certificate.expires_at, add_years(now, years))
+    fields = _load_fields(certificate, now) if amount > 0 else {}
     return _change_balance(
         certificate, amount, Kind.ADJUST, now=now, reason=reason, by=by, **fields
     )
