@@ -3,7 +3,6 @@ admin's "view on site" shortcut made safe. Each is wrapped by `staff_view` (role
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -33,8 +32,8 @@ from booking.backoffice.reports import month_outcomes, week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
 from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time, dollars
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
-from booking.models import Appointment, GiftCertificate, Therapist
-from booking.selectors import GiftTaken, gift_liability, gift_taken_by
+from booking.models import Appointment, Therapist
+from booking.selectors import GiftTaken, gift_liability, gift_sales, gift_taken_by
 from booking.services.appointments import (
     book_appointment,
     cancel_appointment,
@@ -241,13 +240,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard_extras(monday: date) -> dict:
-    """Gift certificates: sold (paid) in the week, and what the clinic owes on all of them."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(monday, time.min, tzinfo=zone)
-    amounts = GiftCertificate.objects.filter(
-        paid_at__gte=start, paid_at__lt=start + timedelta(days=7)
-    ).values_list("amount", flat=True)
-    return {"gift_sales": sum(amounts, Decimal("0.00")), "gift_liability": gift_liability()}
+    """Gift certificates: sold (paid, not voided since) in the week, and what the clinic owes
+    on all of them."""
+    start = datetime.combine(monday, time.min, tzinfo=timezone.get_current_timezone())
+    return {
+        "gift_sales": gift_sales(start, start + timedelta(days=7)),
+        "gift_liability": gift_liability(),
+    }
 
 
 @staff_view("booking.view_reports")

@@ -59,6 +59,17 @@ def test_the_list_shows_the_liability_and_sales_per_month(
     assert spent.display_code in shown and "Waiting for payment" in shown
 
 
+def test_the_sales_per_month_leave_out_voided_certificates_and_show_them_apart(admin_client):
+    issued("100")
+    refunded = issued("60")
+    admin_client.post(f"{LIST}{refunded.pk}/void/", {"reason": "Refunded by card"})
+
+    shown = text(admin_client.get(LIST))
+
+    month = timezone.localdate().strftime("%B %Y")
+    assert f"{month} 1 $100.00 1, $60.00" in shown
+
+
 @pytest.mark.parametrize("typed", ["code-lower", "code-spaced", "rita@example.com", "Bea"])
 def test_certificates_are_found_by_code_however_typed_or_by_email(admin_client, typed):
     certificate = issued()
