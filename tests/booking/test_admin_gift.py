@@ -188,6 +188,26 @@ def test_the_front_desk_redeems_for_a_walk_in(admin_client, admin_user):
     assert (entry.kind, entry.amount, entry.by) == ("redeem", -60, admin_user)
 
 
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("100.01", "doesn't have enough balance left"),
+        ("0", "greater than or equal to 0.01"),
+        ("ten", "Enter a number"),
+    ],
+)
+def test_the_desk_redemption_says_what_is_wrong_and_takes_nothing(admin_client, amount, message):
+    certificate = issued("100")
+
+    response = admin_client.post(f"{LIST}{certificate.pk}/redeem/", {"amount": amount})
+
+    assert response.status_code == 400
+    assert message in text(response)
+    assert 'value="' + amount + '"' in response.content.decode()  # what was typed is kept
+    certificate.refresh_from_db()
+    assert certificate.balance == 100
+
+
 def test_a_phone_booking_in_admin_can_be_paid_with_a_certificate(admin_client, clinic_week):
     certificate = issued("50")
     day = timezone.localdate() + timedelta(days=3)

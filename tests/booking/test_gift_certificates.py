@@ -361,6 +361,97 @@ def test_a_code_applied_twice_to_one_booking_is_refused_and_takes_once(clinic_we
     assert balance(certificate) == Decimal("105.00") == ledger_sum(certificate)
 
 
+# A desk redemption for a booking ---------------------------------------------------------------
+
+
+def booked_without_gift(week) -> Appointment:
+    return book_appointment(
+        option=week.option, start=at("2026-03-10 10:00"), client=ANN, now=NOW
+    )  # $95, all due at the clinic
+
+
+@pytest.mark.django_db
+def test_a_desk_redemption_for_a_booking_counts_as_paid_by_gift_certificate(clinic_week, client):
+    appointment = booked_without_gift(clinic_week)
+    first, second = issued("40"), issued("100")
+
+    redeem_gift_certificate(code=first.code, amount=Decimal("40"), appointment=appointment)
+
+    assert appointment.gift_amount == Decimal("40.00")  # the caller's copy too
+    appointment.refresh_from_db()
+    assert (appointment.gift_amount, appointment.due_at_clinic) == (40, 55)
+    page = " ".join(client.get(appointment.get_absolute_url()).content.decode().split())
+    assert "<dt>Due at the clinic</dt><dd>$55.00</dd>" in page
+    redeem_gift_certificate(code=second.code, amount=Decimal("55"), appointment=appointment)
+    appointment.refresh_from_db()
+    assert (appointment.gift_amount, appointment.due_at_clinic) == (95, 0)
+    assert balance(first) == 0 and balance(second) == Decimal("45.00") == ledger_sum(second)
+
+
+@pytest.mark.django_db
+def test_a_desk_redemption_never_pays_more_than_the_bookings_price(clinic_week):
+    appointment = booked_without_gift(clinic_week)
+    certificate, other = issued("200"), issued("100")
+
+    with pytest.raises(GiftAmountInvalid) as over_price:
+        redeem_gift_certificate(code=certificate.code, amount="95.01", appointment=appointment)
+    redeem_gift_certificate(code=other.code, amount=Decimal("40"), appointment=appointment)
+    with pytest.raises(GiftAmountInvalid) as over_the_rest:
+        redeem_gift_certificate(code=certificate.code, amount="60", appointment=appointment)
+    redeem_gift_certificate(code=certificate.code, amount="55", appointment=appointment)
+    with pytest.raises(GiftAmountInvalid) as paid_in_full:
+        redeem_gift_certificate(code=issued("25").code, amount="1", appointment=appointment)
+
+    assert over_price.value.message == (
+        "This booking costs $95.00: a gift certificate can pay at most that, not $95.01."
+    )
+    assert over_the_rest.value.message == (
+        "This booking costs $95.00, of which $40.00 is already paid by gift certificate: at "
+        "most $55.00 more, not $60.00."
+    )
+    assert paid_in_full.value.message == (
+        "This booking's $95.00 is already paid by gift certificate: nothing more, not $1.00."
+    )
+    appointment.refresh_from_db()
+    assert appointment.gift_amount == Decimal("95.00")
+    assert balance(certificate) == Decimal("145.00") == ledger_sum(certificate)
+
+
+@pytest.mark.django_db
+def test_a_cancelled_booking_takes_no_desk_redemption(clinic_week):
+    appointment = booked_without_gift(clinic_week)
+    cancel_appointment(appointment=appointment, now=NOW)
+    certificate = issued("100")
+
+    with pytest.raises(GiftAmountInvalid, match="cancelled: there is nothing left to pay"):
+        redeem_gift_certificate(code=certificate.code, amount="20", appointment=appointment)
+
+    appointment.refresh_from_db()
+    assert appointment.gift_amount == 0
+    assert balance(certificate) == Decimal("100.00") == ledger_sum(certificate)
+
+
+@pytest.mark.django_db
+def test_a_booking_paid_online_and_at_the_desk_is_credited_back_to_both_when_cancelled(
+    clinic_week,
+):
+    online, desk = issued("40"), issued("100")
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        client=ANN,
+        gift_code=online.code,
+        now=NOW,
+    )
+    redeem_gift_certificate(code=desk.code, amount=Decimal("55"), appointment=appointment)
+
+    cancel_appointment(appointment=appointment, now=NOW)
+
+    assert balance(online) == Decimal("40.00") and balance(desk) == Decimal("100.00")
+    (cancelled,) = emails("appointment_cancelled")
+    assert "$95.00 paid by gift certificate (credited back to it)" in cancelled.body_text
+
+
 # Credit back onto a certificate that is void or expired ----------------------------------------
 
 
@@ -534,6 +625,7 @@ OPERATIONS = st.lists(
     st.one_of(
         st.tuples(st.just("redeem"), st.integers(1, 15000), st.none()),
         st.tuples(st.just("book"), st.none(), st.integers(0, 3)),
+        st.tuples(st.just("desk"), st.integers(1, 15000), st.integers(0, 3)),
         st.tuples(st.just("credit"), st.none(), st.integers(0, 3)),
         st.tuples(st.just("adjust"), st.integers(-15000, 15000), st.none()),
     ),
@@ -543,6 +635,8 @@ OPERATIONS = st.lists(
 
 @pytest.mark.django_db
 def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_its_ledger():
+    """And each booking shows as paid by gift certificate what its redemptions took, never
+    more than its price."""
     GiftSettings.objects.create(min_amount=Decimal("1"), max_amount=Decimal("300"))
 
     @settings(max_examples=60, deadline=None, database=None)
@@ -565,6 +659,11 @@ def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_i
                     expected -= redeem_for_appointment(
                         code=certificate.code, appointment=appointment
                     )
+                elif kind == "desk":
+                    redeem_gift_certificate(
+                        code=certificate.code, amount=amount, appointment=appointments[index]
+                    )
+                    expected -= amount
                 else:
                     expected += credit_back_for(appointment=appointments[index]).credited
             except GiftCertificateError:
@@ -574,6 +673,10 @@ def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_i
             assert current == expected == ledger_sum(certificate)
             last = certificate.ledger.order_by("-pk").first()
             assert last.balance_after == current
+            for appointment in Appointment.objects.filter(pk__in=[a.pk for a in appointments]):
+                taken = appointment.gift_ledger.filter(kind="redeem").values_list("amount")
+                assert appointment.gift_amount == -sum((a for (a,) in taken), Decimal("0"))
+                assert 0 <= appointment.gift_amount <= appointment.price
 
     run()
 

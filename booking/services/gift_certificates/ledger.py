@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from booking.clock import dollars
 from booking.exceptions import (
     GiftAlreadyApplied,
     GiftAmountChanged,
@@ -147,15 +148,54 @@ def redeem_gift_certificate(
     reason: str = "",
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
-    """Spends `amount` (a walk-in at the desk, or a booking): never more than the balance."""
+    """Spends `amount` (a walk-in at the desk, or a booking): never more than the balance.
+    For a booking it counts as paid by gift certificate (`gift_amount`, in this transaction),
+    and never more than what is left of its price; a cancelled booking takes nothing."""
     now = now or timezone.now()
     amount = money(amount)
+    booking = None
+    if appointment is not None:
+        # The booking before the certificate: cancelling locks in that order too.
+        booking = Appointment.objects.select_for_update().get(pk=appointment.pk)
     certificate = find_usable_certificate(code, now, for_update=True)
-    if appointment is not None and _taken_by(appointment, certificate):
-        raise GiftAlreadyApplied()
-    return _change_balance(
-        certificate, -amount, Kind.REDEEM, now=now, appointment=appointment, by=by, reason=reason
+    if booking is not None:
+        if _taken_by(booking, certificate):
+            raise GiftAlreadyApplied()
+        _check_gift_part(booking, amount)
+    entry = _change_balance(
+        certificate, -amount, Kind.REDEEM, now=now, appointment=booking, by=by, reason=reason
     )
+    if appointment is not None:
+        appointment.gift_amount = _add_gift_part(booking, amount)
+    return entry
+
+
+def _check_gift_part(appointment: Appointment, amount: Decimal) -> None:
+    """A gift certificate pays at most what is left of a booking's price."""
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise GiftAmountInvalid("This booking was cancelled: there is nothing left to pay on it.")
+    left = appointment.due_at_clinic
+    if amount <= left:
+        return
+    price, paid = dollars(appointment.price), dollars(appointment.gift_amount)
+    if not appointment.gift_amount:
+        message = f"This booking costs {price}: a gift certificate can pay at most that, "
+    elif left <= 0:
+        message = f"This booking's {price} is already paid by gift certificate: nothing more, "
+    else:
+        message = (
+            f"This booking costs {price}, of which {paid} is already paid by gift certificate: "
+            f"at most {dollars(left)} more, "
+        )
+    raise GiftAmountInvalid(f"{message}not {dollars(amount)}.")
+
+
+def _add_gift_part(appointment: Appointment, amount: Decimal) -> Decimal:
+    """What the booking shows as paid by gift certificate grows with what was just taken; the
+    booking's row is locked by the caller. Returns the new `gift_amount`."""
+    Appointment.objects.filter(pk=appointment.pk).update(gift_amount=F("gift_amount") + amount)
+    appointment.gift_amount += amount
+    return appointment.gift_amount
 
 
 def _taken_by(appointment: Appointment, certificate: GiftCertificate | None = None) -> bool:
@@ -191,7 +231,7 @@ def redeem_for_appointment(
     if applied <= 0:
         return Decimal("0.00")
     _change_balance(certificate, -applied, Kind.REDEEM, now=now, appointment=appointment, by=by)
-    Appointment.objects.filter(pk=appointment.pk).update(gift_amount=F("gift_amount") + applied)
+    _add_gift_part(appointment, applied)
     return applied
 
 
