@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -161,18 +161,96 @@ def gift_liability(now: datetime | None = None) -> GiftLiability:
     )
 
 
+@dataclass(frozen=True)
+class GiftTaken:
+    """What one booking took from one certificate and has not given back."""
+
+    certificate: GiftCertificate
+    amount: Decimal
+
+
+def gift_taken_by(appointment: Appointment) -> list[GiftTaken]:
+    """Per certificate, what a booking's redemptions took less what was credited back, in one
+    query. For a booking still booked that is what it holds; once cancelled, what could not be
+    credited back (a certificate that `takes_credit_back` no longer: a void one)."""
+    entries = GiftLedgerEntry.objects.filter(
+        appointment=appointment, kind__in=[GiftLedgerEntry.Kind.REDEEM, GiftLedgerEntry.Kind.CREDIT]
+    ).select_related("certificate")
+    certificates: dict[int, GiftCertificate] = {}
+    taken: dict[int, Decimal] = defaultdict(Decimal)
+    for entry in entries:  # summed here: SQLite's SUM() is floating point
+        certificates[entry.certificate_id] = entry.certificate
+        taken[entry.certificate_id] -= entry.amount
+    return [
+        GiftTaken(certificate=certificates[pk], amount=amount)
+        for pk, amount in sorted(taken.items())
+        if amount > 0
+    ]
+
+
+def gift_not_credited_back(appointment: Appointment) -> Decimal:
+    """For a cancelled booking, what it took from gift certificates that cancelling could not
+    credit back (void certificates): staff settle it with the client. No query otherwise."""
+    if appointment.status != Appointment.Status.CANCELLED or not appointment.gift_amount:
+        return Decimal("0.00")
+    return sum((taken.amount for taken in gift_taken_by(appointment)), Decimal("0.00"))
+
+
+# A certificate voided after it was paid (refunded, sold in error) is no sale: sales figures
+# leave it out and show it apart, so they agree with what the clinic kept.
+VOIDED = Q(status=GiftCertificate.Status.VOID)
+
+
+def _cents(total) -> Decimal:
+    """A Sum() back to cents: SQLite's SUM() is floating point, and None when nothing matched."""
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class GiftSales:
+    """Certificates paid in a period: those still standing as sales, and those voided since."""
+
+    count: int
+    total: Decimal
+    voided_count: int
+    voided_total: Decimal
+
+
+def gift_sales(start: datetime, end: datetime) -> GiftSales:
+    """Certificates paid from `start` to before `end`, in one query: sold (not voided since,
+    whatever was spent of them) and voided since, at the amount each was bought for."""
+    figures = GiftCertificate.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(
+        count=Count("pk", filter=~VOIDED),
+        total=Sum("amount", filter=~VOIDED),
+        voided_count=Count("pk", filter=VOIDED),
+        voided_total=Sum("amount", filter=VOIDED),
+    )
+    return GiftSales(
+        count=figures["count"],
+        total=_cents(figures["total"]),
+        voided_count=figures["voided_count"],
+        voided_total=_cents(figures["voided_total"]),
+    )
+
+
 def gift_sales_by_month(months: int = 12) -> list[dict[str, Any]]:
-    """Certificates paid per month (clinic time), newest first: month, count, total."""
+    """Certificates paid per month (clinic time), newest first: month, count and total of those
+    still sold, and of those voided since (not sales)."""
     rows = [
         dict(row)
         for row in GiftCertificate.objects.filter(paid_at__isnull=False)
         .annotate(month=TruncMonth("paid_at", tzinfo=timezone.get_current_timezone()))
         .values("month")
-        .annotate(count=Count("pk"), total=Sum("amount"))
+        .annotate(
+            count=Count("pk", filter=~VOIDED),
+            total=Sum("amount", filter=~VOIDED),
+            voided_count=Count("pk", filter=VOIDED),
+            voided_total=Sum("amount", filter=VOIDED),
+        )
         .order_by("-month")[:months]
     ]
-    for row in rows:  # SQLite's SUM() is floating point: back to cents
-        row["total"] = Decimal(str(row["total"])).quantize(Decimal("0.01"))
+    for row in rows:
+        row["total"], row["voided_total"] = _cents(row["total"]), _cents(row["voided_total"])
     return rows
 
 

@@ -48,6 +48,7 @@ from booking.selectors import (
     bookable_services,
     booked_by_form,
     current_clinic,
+    gift_not_credited_back,
     quote_gift_certificate,
 )
 from booking.services.appointments import (
@@ -388,6 +389,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "can_change": can_change(appointment),
         "policy": BookingPolicy.current(),
         "google_url": google_calendar_url(appointment, clinic, manage_url),
+        "gift_kept": gift_not_credited_back(appointment),
     }
     return private(render(request, "booking/manage.html", context))
 

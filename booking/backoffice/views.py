@@ -3,7 +3,6 @@ admin's "view on site" shortcut made safe. Each is wrapped by `staff_view` (role
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
@@ -31,10 +30,10 @@ from booking.backoffice.forms import (
 from booking.backoffice.grid_html import grid_rows
 from booking.backoffice.reports import month_outcomes, week_report
 from booking.backoffice.roles import limit_to_own, own_therapist, staff_view
-from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time
+from booking.clock import EARLIEST, LATEST, bounded_day, clinic_time, dollars
 from booking.exceptions import AlreadyBooked, BookingError, GiftCertificateError
-from booking.models import Appointment, GiftCertificate, Therapist
-from booking.selectors import gift_liability
+from booking.models import Appointment, Therapist
+from booking.selectors import GiftTaken, gift_liability, gift_sales, gift_taken_by
 from booking.services.appointments import (
     book_appointment,
     cancel_appointment,
@@ -241,13 +240,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard_extras(monday: date) -> dict:
-    """Gift certificates: sold (paid) in the week, and what the clinic owes on all of them."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(monday, time.min, tzinfo=zone)
-    amounts = GiftCertificate.objects.filter(
-        paid_at__gte=start, paid_at__lt=start + timedelta(days=7)
-    ).values_list("amount", flat=True)
-    return {"gift_sales": sum(amounts, Decimal("0.00")), "gift_liability": gift_liability()}
+    """Gift certificates: sold (paid, not voided since) in the week, and what the clinic owes
+    on all of them."""
+    start = datetime.combine(monday, time.min, tzinfo=timezone.get_current_timezone())
+    return {
+        "gift_sales": gift_sales(start, start + timedelta(days=7)),
+        "gift_liability": gift_liability(),
+    }
 
 
 @staff_view("booking.view_reports")
@@ -354,10 +353,32 @@ def cancel_by_clinic(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Cancelled. The client has been emailed.")
+            kept = gift_taken_by(appointment) if appointment.gift_amount else []
+            if kept:  # once cancelled, what a booking still holds is what could not go back
+                messages.warning(request, not_credited_back_message(kept))
             return _back_to(appointment)
-    context = _context(request, title=f"Cancel {appointment}", appointment=appointment, form=form)
+    context = _context(
+        request,
+        title=f"Cancel {appointment}",
+        appointment=appointment,
+        form=form,
+        gift_taken=gift_taken_by(appointment) if appointment.gift_amount else [],
+    )
     status = 400 if form.is_bound else 200
     return render(request, "admin/booking/cancel_appointment.html", context, status=status)
+
+
+def not_credited_back_message(kept: list[GiftTaken]) -> str:
+    """What a cancellation could not give back, for staff to settle with the client (the last
+    four of each code: whole codes are for staff who handle certificates)."""
+    parts = ", ".join(
+        f"{dollars(taken.amount)} paid from the certificate ending {taken.certificate.code[-4:]}"
+        for taken in kept
+    )
+    return (
+        f"Not credited back: {parts}. A void certificate takes nothing back: refund or "
+        "re-issue that amount to the client."
+    )
 
 
 OUTCOMES = {"completed": complete_appointment, "no-show": mark_no_show}

@@ -237,6 +237,14 @@ class GiftCertificate(models.Model):
         return self.state == self.Status.ACTIVE
 
     @property
+    def takes_credit_back(self) -> bool:
+        """Whether a cancelled booking's share can go back onto it: an active one, expired or
+        not (the ledger treats the credit as a new load and moves its expiry). A void one was
+        refunded or sold in error: value put back there would be lost without anyone noticing,
+        so staff settle that amount with the client instead."""
+        return self.status == self.Status.ACTIVE
+
+    @property
     def for_buyer_to_print(self) -> bool:
         return not self.recipient_email
 

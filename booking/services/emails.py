@@ -26,7 +26,7 @@ from booking.models import (
     Intake,
     OutboundEmail,
 )
-from booking.selectors import current_clinic
+from booking.selectors import current_clinic, gift_not_credited_back
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def _context(appointment: Appointment, event: str, clinic, policy: BookingPolicy
         "start": timezone.localtime(appointment.start),
         "end": timezone.localtime(appointment.end),
         "intake_url": _intake_url(appointment, event),
+        "gift_kept": gift_not_credited_back(appointment) if event == "cancelled" else 0,
     }
 
 

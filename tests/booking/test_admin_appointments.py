@@ -11,6 +11,11 @@ from django.utils import timezone
 from booking.models import Appointment, Client, OutboundEmail, Therapist
 from booking.services.appointments import book_appointment
 from booking.services.clients import ClientDetails
+from booking.services.gift_certificates.ledger import void_gift_certificate
+from booking.services.gift_certificates.sales import (
+    mark_gift_certificate_paid,
+    purchase_gift_certificate,
+)
 from tests.factories import TherapistFactory, staff_user, week_of_hours
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +338,73 @@ def test_staff_move_a_booking_through_the_same_rules_and_the_client_is_emailed(
     assert timezone.localtime(appointment.start).hour == 12
     assert other.pk != appointment.pk
     assert OutboundEmail.objects.filter(kind="appointment_rescheduled").count() == 1
+
+
+def paid_with_gift(week, start, *, void: bool):
+    """A $95 session paid from a $100 certificate, which is then voided (refunded) or not."""
+    order = purchase_gift_certificate(
+        buyer_name="Bea", buyer_email="bea@example.com", amount="100", notify=False
+    )
+    certificate = mark_gift_certificate_paid(certificate=order, notify=False)
+    appointment = book_appointment(
+        option=week.option,
+        start=start,
+        therapist=week.therapist,
+        client=ClientDetails(name="Ann", email="ann@example.com", phone="717-555-0100"),
+        gift_code=certificate.code,
+        by=staff_user("owner-of-test"),
+    )
+    if void:
+        void_gift_certificate(certificate=certificate, reason="Refunded by card")
+    return appointment, certificate
+
+
+def test_the_cancel_page_says_where_the_gift_amount_goes_back(desk, clinic_week, day):
+    appointment, certificate = paid_with_gift(clinic_week, local(day, "10:00"), void=False)
+
+    page = desk.get(f"/admin/appointments/{appointment.pk}/cancel/")
+    response = desk.post(f"/admin/appointments/{appointment.pk}/cancel/", {"reason": "Ill"})
+
+    assert f"$95.00 goes back to the gift certificate ending {certificate.code[-4:]}" in (
+        BeautifulSoup(page.content, "html.parser").get_text(" ", strip=True)
+    )
+    assert messages_of(response) == ["Cancelled. The client has been emailed."]
+    certificate.refresh_from_db()
+    assert certificate.balance == 100
+
+
+def test_cancelling_a_booking_paid_from_a_void_certificate_warns_before_and_after(
+    desk, clinic_week, day
+):
+    appointment, certificate = paid_with_gift(clinic_week, local(day, "10:00"), void=True)
+    ending = certificate.code[-4:]
+
+    page = desk.get(f"/admin/appointments/{appointment.pk}/cancel/")
+    response = desk.post(f"/admin/appointments/{appointment.pk}/cancel/", {"reason": "Ill"})
+
+    warning = errors_of(page)
+    assert f"$95.00 was paid from the gift certificate ending {ending}, which is void" in warning
+    assert "goes back" not in page.content.decode()
+    cancelled, kept = messages_of(response)
+    assert cancelled == "Cancelled. The client has been emailed."
+    assert f"Not credited back: $95.00 paid from the certificate ending {ending}" in kept
+    assert certificate.code not in kept  # the last four only: whole codes are spendable
+    certificate.refresh_from_db()
+    assert certificate.balance == 0
+
+
+def test_cancelling_from_the_list_warns_what_could_not_go_back_to_a_void_certificate(
+    admin_client, clinic_week, day
+):
+    appointment, certificate = paid_with_gift(clinic_week, local(day, "10:00"), void=True)
+
+    response = admin_client.post(
+        "/admin/booking/appointment/",
+        {"action": "cancel_selected", "_selected_action": [appointment.pk]},
+    )
+
+    assert messages_of(response) == [
+        "Cancelled 1 appointment(s).",
+        f"Not credited back: $95.00 paid from the certificate ending {certificate.code[-4:]}. "
+        "A void certificate takes nothing back: refund or re-issue that amount to the client.",
+    ]

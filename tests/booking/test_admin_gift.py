@@ -59,6 +59,17 @@ def test_the_list_shows_the_liability_and_sales_per_month(
     assert spent.display_code in shown and "Waiting for payment" in shown
 
 
+def test_the_sales_per_month_leave_out_voided_certificates_and_show_them_apart(admin_client):
+    issued("100")
+    refunded = issued("60")
+    admin_client.post(f"{LIST}{refunded.pk}/void/", {"reason": "Refunded by card"})
+
+    shown = text(admin_client.get(LIST))
+
+    month = timezone.localdate().strftime("%B %Y")
+    assert f"{month} 1 $100.00 1, $60.00" in shown
+
+
 @pytest.mark.parametrize("typed", ["code-lower", "code-spaced", "rita@example.com", "Bea"])
 def test_certificates_are_found_by_code_however_typed_or_by_email(admin_client, typed):
     certificate = issued()
@@ -175,6 +186,26 @@ def test_the_front_desk_redeems_for_a_walk_in(admin_client, admin_user):
     assert certificate.balance == 40
     entry = certificate.ledger.last()
     assert (entry.kind, entry.amount, entry.by) == ("redeem", -60, admin_user)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("100.01", "doesn't have enough balance left"),
+        ("0", "greater than or equal to 0.01"),
+        ("ten", "Enter a number"),
+    ],
+)
+def test_the_desk_redemption_says_what_is_wrong_and_takes_nothing(admin_client, amount, message):
+    certificate = issued("100")
+
+    response = admin_client.post(f"{LIST}{certificate.pk}/redeem/", {"amount": amount})
+
+    assert response.status_code == 400
+    assert message in text(response)
+    assert 'value="' + amount + '"' in response.content.decode()  # what was typed is kept
+    certificate.refresh_from_db()
+    assert certificate.balance == 100
 
 
 def test_a_phone_booking_in_admin_can_be_paid_with_a_certificate(admin_client, clinic_week):

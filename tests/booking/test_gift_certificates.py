@@ -302,7 +302,7 @@ def test_a_booking_takes_the_smaller_of_balance_and_price_and_cancelling_credits
     assert balance(small) == Decimal("40.00") == ledger_sum(small)
     kinds = list(small.ledger.values_list("kind", "amount"))
     assert kinds == [("issue", 40), ("redeem", -40), ("credit", 40)]
-    assert credit_back_for(appointment=partly) == 0  # once only
+    assert credit_back_for(appointment=partly).credited == 0  # once only
     assert balance(small) == Decimal("40.00")
 
 
@@ -359,6 +359,197 @@ def test_a_code_applied_twice_to_one_booking_is_refused_and_takes_once(clinic_we
         redeem_gift_certificate(code=certificate.code, amount=Decimal("5"), appointment=appointment)
 
     assert balance(certificate) == Decimal("105.00") == ledger_sum(certificate)
+
+
+# A desk redemption for a booking ---------------------------------------------------------------
+
+
+def booked_without_gift(week) -> Appointment:
+    return book_appointment(
+        option=week.option, start=at("2026-03-10 10:00"), client=ANN, now=NOW
+    )  # $95, all due at the clinic
+
+
+@pytest.mark.django_db
+def test_a_desk_redemption_for_a_booking_counts_as_paid_by_gift_certificate(clinic_week, client):
+    appointment = booked_without_gift(clinic_week)
+    first, second = issued("40"), issued("100")
+
+    redeem_gift_certificate(code=first.code, amount=Decimal("40"), appointment=appointment)
+
+    assert appointment.gift_amount == Decimal("40.00")  # the caller's copy too
+    appointment.refresh_from_db()
+    assert (appointment.gift_amount, appointment.due_at_clinic) == (40, 55)
+    page = " ".join(client.get(appointment.get_absolute_url()).content.decode().split())
+    assert "<dt>Due at the clinic</dt><dd>$55.00</dd>" in page
+    redeem_gift_certificate(code=second.code, amount=Decimal("55"), appointment=appointment)
+    appointment.refresh_from_db()
+    assert (appointment.gift_amount, appointment.due_at_clinic) == (95, 0)
+    assert balance(first) == 0 and balance(second) == Decimal("45.00") == ledger_sum(second)
+
+
+@pytest.mark.django_db
+def test_a_desk_redemption_never_pays_more_than_the_bookings_price(clinic_week):
+    appointment = booked_without_gift(clinic_week)
+    certificate, other = issued("200"), issued("100")
+
+    with pytest.raises(GiftAmountInvalid) as over_price:
+        redeem_gift_certificate(code=certificate.code, amount="95.01", appointment=appointment)
+    redeem_gift_certificate(code=other.code, amount=Decimal("40"), appointment=appointment)
+    with pytest.raises(GiftAmountInvalid) as over_the_rest:
+        redeem_gift_certificate(code=certificate.code, amount="60", appointment=appointment)
+    redeem_gift_certificate(code=certificate.code, amount="55", appointment=appointment)
+    with pytest.raises(GiftAmountInvalid) as paid_in_full:
+        redeem_gift_certificate(code=issued("25").code, amount="1", appointment=appointment)
+
+    assert over_price.value.message == (
+        "This booking costs $95.00: a gift certificate can pay at most that, not $95.01."
+    )
+    assert over_the_rest.value.message == (
+        "This booking costs $95.00, of which $40.00 is already paid by gift certificate: at "
+        "most $55.00 more, not $60.00."
+    )
+    assert paid_in_full.value.message == (
+        "This booking's $95.00 is already paid by gift certificate: nothing more, not $1.00."
+    )
+    appointment.refresh_from_db()
+    assert appointment.gift_amount == Decimal("95.00")
+    assert balance(certificate) == Decimal("145.00") == ledger_sum(certificate)
+
+
+@pytest.mark.django_db
+def test_a_cancelled_booking_takes_no_desk_redemption(clinic_week):
+    appointment = booked_without_gift(clinic_week)
+    cancel_appointment(appointment=appointment, now=NOW)
+    certificate = issued("100")
+
+    with pytest.raises(GiftAmountInvalid, match="cancelled: there is nothing left to pay"):
+        redeem_gift_certificate(code=certificate.code, amount="20", appointment=appointment)
+
+    appointment.refresh_from_db()
+    assert appointment.gift_amount == 0
+    assert balance(certificate) == Decimal("100.00") == ledger_sum(certificate)
+
+
+@pytest.mark.django_db
+def test_a_booking_paid_online_and_at_the_desk_is_credited_back_to_both_when_cancelled(
+    clinic_week,
+):
+    online, desk = issued("40"), issued("100")
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        client=ANN,
+        gift_code=online.code,
+        now=NOW,
+    )
+    redeem_gift_certificate(code=desk.code, amount=Decimal("55"), appointment=appointment)
+
+    cancel_appointment(appointment=appointment, now=NOW)
+
+    assert balance(online) == Decimal("40.00") and balance(desk) == Decimal("100.00")
+    (cancelled,) = emails("appointment_cancelled")
+    assert "$95.00 paid by gift certificate (credited back to it)" in cancelled.body_text
+
+
+# Credit back onto a certificate that is void or expired ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_cancelling_puts_nothing_back_on_a_void_certificate_and_reports_what_was_not_returned(
+    clinic_week, client
+):
+    """$100, of which $95 paid a session; refunded and voided before the client cancels: the
+    void certificate stays at $0 with no credit in its ledger, and the client is told that the
+    $95 was not credited back (the clinic settles it), not that it was."""
+    certificate = issued("100")
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        client=ANN,
+        gift_code=certificate.code,
+        now=NOW,
+    )
+    void_gift_certificate(certificate=certificate, reason="Refunded by card", now=NOW)
+
+    cancel_appointment(appointment=appointment, now=NOW)
+
+    certificate.refresh_from_db()
+    assert certificate.balance == 0 == ledger_sum(certificate)
+    assert list(certificate.ledger.values_list("kind", flat=True)) == ["issue", "redeem", "void"]
+    (cancelled,) = emails("appointment_cancelled")
+    assert "$95.00 could not be credited back" in cancelled.body_text
+    assert "(credited back to it)" not in cancelled.body_text
+    page = client.get(appointment.get_absolute_url()).content.decode()
+    assert "$95.00 could not be credited back" in page and "credited back to the" not in page
+    report = credit_back_for(appointment=appointment, now=NOW)
+    assert report.credited == 0 and report.not_returned_total == Decimal("95.00")
+    assert [(t.certificate.code, t.amount) for t in report.not_returned] == [
+        (certificate.code, Decimal("95.00"))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_credit_back_onto_an_expired_certificate_is_a_new_load_that_can_be_spent(clinic_week):
+    """Issued March 1, 2026 with 5-year expiry (March 1, 2031); $95 pays a session booked on
+    February 27, 2031 for March 4. Cancelled on March 2, 2031, after expiry: the $95 goes back
+    and, as a new load, the certificate runs to March 2, 2036, so the client can use it."""
+    GiftSettings.objects.create(expiry_years=5)
+    certificate = issued("150")
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2031-03-04 10:00"),
+        client=ANN,
+        gift_code=certificate.code,
+        now=at("2031-02-27 09:00"),
+    )
+    cancelled_at = at("2031-03-02 09:00")
+
+    cancel_appointment(appointment=appointment, now=cancelled_at)
+
+    certificate.refresh_from_db()
+    assert certificate.balance == Decimal("150.00") == ledger_sum(certificate)
+    assert certificate.expires_at == at("2036-03-02 09:00")
+    entry = redeem_gift_certificate(code=certificate.code, amount=Decimal("10"), now=cancelled_at)
+    assert entry.balance_after == Decimal("140.00")
+
+
+@pytest.mark.django_db
+def test_a_credit_back_after_the_owner_stopped_expiry_still_runs_the_legal_minimum(clinic_week):
+    """Expiry turned off after the certificate was issued with one: a credit back after that
+    date keeps the certificate usable for at least 5 years from the credit."""
+    settings_row = GiftSettings.objects.create(expiry_years=5)
+    certificate = issued("150")
+    appointment = book_appointment(
+        option=clinic_week.option,
+        start=at("2031-03-04 10:00"),
+        client=ANN,
+        gift_code=certificate.code,
+        now=at("2031-02-27 09:00"),
+    )
+    settings_row.expiry_years = None
+    settings_row.save()
+
+    report = credit_back_for(appointment=appointment, now=at("2031-03-02 09:00"))
+
+    certificate.refresh_from_db()
+    assert report.credited == Decimal("95.00") and report.not_returned == ()
+    assert certificate.expires_at == at("2036-03-02 09:00")
+
+
+@pytest.mark.django_db
+def test_adding_value_by_adjustment_after_the_owner_stopped_expiry_runs_the_legal_minimum():
+    settings_row = GiftSettings.objects.create(expiry_years=5)
+    certificate = issued("50")  # expires March 1, 2031
+    settings_row.expiry_years = None
+    settings_row.save()
+
+    adjust_gift_certificate(
+        certificate=certificate, amount=Decimal("10"), reason="Goodwill", now=at("2030-06-01 12:00")
+    )
+
+    certificate.refresh_from_db()
+    assert certificate.expires_at == at("2035-06-01 12:00")
 
 
 # Staff corrections -----------------------------------------------------------------------------
@@ -434,6 +625,7 @@ OPERATIONS = st.lists(
     st.one_of(
         st.tuples(st.just("redeem"), st.integers(1, 15000), st.none()),
         st.tuples(st.just("book"), st.none(), st.integers(0, 3)),
+        st.tuples(st.just("desk"), st.integers(1, 15000), st.integers(0, 3)),
         st.tuples(st.just("credit"), st.none(), st.integers(0, 3)),
         st.tuples(st.just("adjust"), st.integers(-15000, 15000), st.none()),
     ),
@@ -443,6 +635,8 @@ OPERATIONS = st.lists(
 
 @pytest.mark.django_db
 def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_its_ledger():
+    """And each booking shows as paid by gift certificate what its redemptions took, never
+    more than its price."""
     GiftSettings.objects.create(min_amount=Decimal("1"), max_amount=Decimal("300"))
 
     @settings(max_examples=60, deadline=None, database=None)
@@ -465,8 +659,13 @@ def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_i
                     expected -= redeem_for_appointment(
                         code=certificate.code, appointment=appointment
                     )
+                elif kind == "desk":
+                    redeem_gift_certificate(
+                        code=certificate.code, amount=amount, appointment=appointments[index]
+                    )
+                    expected -= amount
                 else:
-                    expected += credit_back_for(appointment=appointments[index])
+                    expected += credit_back_for(appointment=appointments[index]).credited
             except GiftCertificateError:
                 pass
             current = balance(certificate)
@@ -474,6 +673,10 @@ def test_any_sequence_of_redeem_credit_and_adjust_keeps_the_balance_the_sum_of_i
             assert current == expected == ledger_sum(certificate)
             last = certificate.ledger.order_by("-pk").first()
             assert last.balance_after == current
+            for appointment in Appointment.objects.filter(pk__in=[a.pk for a in appointments]):
+                taken = appointment.gift_ledger.filter(kind="redeem").values_list("amount")
+                assert appointment.gift_amount == -sum((a for (a,) in taken), Decimal("0"))
+                assert 0 <= appointment.gift_amount <= appointment.price
 
     run()
 

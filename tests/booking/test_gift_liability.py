@@ -132,7 +132,9 @@ def test_a_held_session_stays_owed_after_its_certificate_expires(option):
     assert owed(at("2031-03-04 10:00")) == ("0.00", "0.00", "0.00", 0)
 
 
-def test_cancelled_after_expiry_what_it_held_returns_to_a_balance_that_cannot_be_spent(option):
+def test_cancelled_after_expiry_what_it_held_returns_as_a_new_load_that_is_owed_again(option):
+    """The credit back is a new load: the certificate runs 5 more years from it (US rules), so
+    its whole balance, $50 left plus the $100 returned, is spendable and owed again."""
     GiftSettings.objects.create(expiry_years=5)
     certificate = sold("150")
     appointment = booked_with(
@@ -141,15 +143,15 @@ def test_cancelled_after_expiry_what_it_held_returns_to_a_balance_that_cannot_be
 
     cancel_appointment(appointment=appointment, now=at("2031-03-02 09:00"))
 
-    assert owed(at("2031-03-02 09:00")) == ("0.00", "0.00", "0.00", 0)
+    assert owed(at("2031-03-02 09:00")) == ("150.00", "150.00", "0.00", 0)
 
 
 def test_voiding_a_certificate_ends_its_balance_but_not_a_session_it_already_paid(
     option, admin_user
 ):
     """$200, of which $100 paid a session on March 10; voided on March 2 (refunded): the
-    remaining $100 is gone, the paid session is still owed. Cancelled later, the $100 goes back
-    to the void certificate, where it cannot be spent: nothing is owed."""
+    remaining $100 is gone, the paid session is still owed. Cancelled later, nothing goes back
+    onto the void certificate (staff are told to settle the $100): no balance is owed."""
     certificate = sold("200")
     appointment = booked_with(certificate, option, at("2026-03-10 10:00"))
 
@@ -160,6 +162,7 @@ def test_voiding_a_certificate_ends_its_balance_but_not_a_session_it_already_pai
     assert owed(at("2026-03-02 09:00")) == ("100.00", "0.00", "100.00", 1)
     cancel_appointment(appointment=appointment, now=at("2026-03-03 09:00"))
     assert owed(at("2026-03-03 09:00")) == ("0.00", "0.00", "0.00", 0)
+    assert not certificate.ledger.filter(kind="credit").exists()
 
 
 def test_the_liability_reads_in_two_queries_however_many_bookings_hold_part(

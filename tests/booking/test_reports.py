@@ -194,3 +194,52 @@ def test_the_dashboard_shows_gift_certificate_sales_that_week_and_the_outstandin
 
     assert page.select_one("#fig-gift-sales").get_text() == "$50.00"
     assert page.select_one("#fig-liability").get_text() == "$105.00"
+    assert page.select_one("#fig-gift-voided") is None
+
+
+def test_the_dashboards_gift_sales_leave_out_certificates_voided_since_and_show_them_apart(
+    admin_client, seeded_week
+):
+    """Week of March 9: $50 sold and kept; $80 sold and refunded (voided) on March 20; $30 sold,
+    $10 of it spent, then voided. Sold that week: $50; voided since: $110 (2 certificates).
+    The week after has a $75 sale only."""
+    from decimal import Decimal
+
+    from booking.services.gift_certificates.ledger import (
+        redeem_gift_certificate,
+        void_gift_certificate,
+    )
+    from booking.services.gift_certificates.sales import (
+        mark_gift_certificate_paid,
+        purchase_gift_certificate,
+    )
+
+    def sell(amount: str, paid: str):
+        order = purchase_gift_certificate(
+            buyer_name="Bea", buyer_email="bea@example.com", amount=Decimal(amount),
+            notify=False, now=at("2026-03-01 10:00"),
+        )  # fmt: skip
+        return mark_gift_certificate_paid(certificate=order, notify=False, now=at(paid))
+
+    sell("50", "2026-03-10 12:00")
+    refunded = sell("80", "2026-03-11 12:00")
+    part_spent = sell("30", "2026-03-12 12:00")
+    sell("75", "2026-03-17 12:00")
+    redeem_gift_certificate(code=part_spent.code, amount=Decimal("10"), now=at("2026-03-13 09:00"))
+    for certificate in (refunded, part_spent):
+        void_gift_certificate(
+            certificate=certificate, reason="Refunded", now=at("2026-03-20 09:00")
+        )
+
+    week = BeautifulSoup(admin_client.get("/admin/reports/?date=2026-03-11").content, "html.parser")
+    after = BeautifulSoup(
+        admin_client.get("/admin/reports/?date=2026-03-18").content, "html.parser"
+    )
+
+    assert week.select_one("#fig-gift-sales").get_text() == "$50.00"
+    assert week.select_one("#fig-gift-voided").get_text() == (
+        ", not counting $110.00 (2 certificates) voided since"
+    )
+    assert week.select_one("#fig-liability").get_text() == "$125.00"  # $50 + $75 unspent
+    assert after.select_one("#fig-gift-sales").get_text() == "$75.00"
+    assert after.select_one("#fig-gift-voided") is None

@@ -10,6 +10,7 @@ from booking.backoffice.roles import (
     RoleAdmin,
     StackedInline,
 )
+from booking.backoffice.views import not_credited_back_message
 from booking.clock import dollars
 from booking.models import (
     AccessLog,
@@ -17,6 +18,7 @@ from booking.models import (
     Intake,
     OutboundEmail,
 )
+from booking.selectors import gift_taken_by
 from booking.services.appointments import (
     cancel_appointment,
     complete_appointment,
@@ -212,13 +214,17 @@ class AppointmentAdmin(RoleAdmin):
         permissions=["cancel"],
     )
     def cancel_selected(self, request, queryset) -> None:
-        cancelled = 0
+        cancelled, kept = 0, []
         for appointment in queryset.filter(status=Appointment.Status.BOOKED):
             cancel_appointment(
                 appointment=appointment, reason="Cancelled by the clinic.", by=request.user
             )
             cancelled += 1
+            if appointment.gift_amount:  # once cancelled: what could not go back
+                kept += gift_taken_by(appointment)
         self.message_user(request, f"Cancelled {cancelled} appointment(s).", messages.SUCCESS)
+        if kept:
+            self.message_user(request, not_credited_back_message(kept), messages.WARNING)
 
 
 @admin.register(OutboundEmail)

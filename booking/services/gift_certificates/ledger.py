@@ -8,7 +8,7 @@ concurrent redemptions can never spend a balance twice or take it below zero, on
 backstop. The entries of a certificate always add up to its balance.
 """
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from booking.clock import dollars
 from booking.exceptions import (
     GiftAlreadyApplied,
     GiftAmountChanged,
@@ -27,7 +28,8 @@ from booking.exceptions import (
     GiftNotChangeable,
 )
 from booking.models import Appointment, GiftCertificate, GiftLedgerEntry, GiftSettings
-from booking.selectors import find_usable_certificate
+from booking.models.gift_certificates import MIN_EXPIRY_YEARS
+from booking.selectors import GiftTaken, find_usable_certificate, gift_taken_by
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999.99")
@@ -57,6 +59,16 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 def _locked(pk: int) -> GiftCertificate:
     return GiftCertificate.objects.select_for_update().get(pk=pk)
+
+
+def _load_fields(certificate: GiftCertificate, now: datetime) -> dict[str, Any]:
+    """Value added to a certificate is a new load (US CARD Act / Regulation E: funds may not
+    expire sooner than 5 years after the last load): an expiry date moves to at least the
+    owner's term from now, or the legal minimum if the owner no longer sets one."""
+    if certificate.expires_at is None:
+        return {}
+    years = GiftSettings.current().expiry_years or MIN_EXPIRY_YEARS
+    return {"expires_at": max(certificate.expires_at, add_years(now, years))}
 
 
 def _change_balance(
@@ -136,15 +148,54 @@ def redeem_gift_certificate(
     reason: str = "",
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
-    """Spends `amount` (a walk-in at the desk, or a booking): never more than the balance."""
+    """Spends `amount` (a walk-in at the desk, or a booking): never more than the balance.
+    For a booking it counts as paid by gift certificate (`gift_amount`, in this transaction),
+    and never more than what is left of its price; a cancelled booking takes nothing."""
     now = now or timezone.now()
     amount = money(amount)
+    booking = None
+    if appointment is not None:
+        # The booking before the certificate: cancelling locks in that order too.
+        booking = Appointment.objects.select_for_update().get(pk=appointment.pk)
     certificate = find_usable_certificate(code, now, for_update=True)
-    if appointment is not None and _taken_by(appointment, certificate):
-        raise GiftAlreadyApplied()
-    return _change_balance(
-        certificate, -amount, Kind.REDEEM, now=now, appointment=appointment, by=by, reason=reason
+    if booking is not None:
+        if _taken_by(booking, certificate):
+            raise GiftAlreadyApplied()
+        _check_gift_part(booking, amount)
+    entry = _change_balance(
+        certificate, -amount, Kind.REDEEM, now=now, appointment=booking, by=by, reason=reason
     )
+    if appointment is not None:
+        appointment.gift_amount = _add_gift_part(booking, amount)
+    return entry
+
+
+def _check_gift_part(appointment: Appointment, amount: Decimal) -> None:
+    """A gift certificate pays at most what is left of a booking's price."""
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise GiftAmountInvalid("This booking was cancelled: there is nothing left to pay on it.")
+    left = appointment.due_at_clinic
+    if amount <= left:
+        return
+    price, paid = dollars(appointment.price), dollars(appointment.gift_amount)
+    if not appointment.gift_amount:
+        message = f"This booking costs {price}: a gift certificate can pay at most that, "
+    elif left <= 0:
+        message = f"This booking's {price} is already paid by gift certificate: nothing more, "
+    else:
+        message = (
+            f"This booking costs {price}, of which {paid} is already paid by gift certificate: "
+            f"at most {dollars(left)} more, "
+        )
+    raise GiftAmountInvalid(f"{message}not {dollars(amount)}.")
+
+
+def _add_gift_part(appointment: Appointment, amount: Decimal) -> Decimal:
+    """What the booking shows as paid by gift certificate grows with what was just taken; the
+    booking's row is locked by the caller. Returns the new `gift_amount`."""
+    Appointment.objects.filter(pk=appointment.pk).update(gift_amount=F("gift_amount") + amount)
+    appointment.gift_amount += amount
+    return appointment.gift_amount
 
 
 def _taken_by(appointment: Appointment, certificate: GiftCertificate | None = None) -> bool:
@@ -180,38 +231,51 @@ def redeem_for_appointment(
     if applied <= 0:
         return Decimal("0.00")
     _change_balance(certificate, -applied, Kind.REDEEM, now=now, appointment=appointment, by=by)
-    Appointment.objects.filter(pk=appointment.pk).update(gift_amount=F("gift_amount") + applied)
+    _add_gift_part(appointment, applied)
     return applied
+
+
+@dataclass(frozen=True)
+class GiftCreditBack:
+    """What cancelling a booking gave back to its certificates, and what it could not (on a
+    certificate that no longer `takes_credit_back`): staff settle that part with the client."""
+
+    credited: Decimal
+    not_returned: tuple[GiftTaken, ...] = ()
+
+    @property
+    def not_returned_total(self) -> Decimal:
+        return sum((taken.amount for taken in self.not_returned), Decimal("0.00"))
 
 
 @transaction.atomic
 def credit_back_for(
     *, appointment: Appointment, by: User | None = None, now: datetime | None = None
-) -> Decimal:
-    """A cancelled booking gives back what it took from each certificate, once."""
+) -> GiftCreditBack:
+    """A cancelled booking gives back what it took from each certificate, once. An expired
+    certificate takes it back as a new load (its expiry moves, as for an adjustment); a void
+    one takes nothing, and the amount is reported as not returned: it stays visible as what
+    the booking took (`gift_taken_by`), never silently lost on a certificate no one can use."""
     now = now or timezone.now()
-    entries = GiftLedgerEntry.objects.filter(
-        appointment=appointment, kind__in=[Kind.REDEEM, Kind.CREDIT]
-    ).values_list("certificate", "amount")
-    owed_to: dict[int, Decimal] = defaultdict(Decimal)
-    for certificate_id, amount in entries:  # summed here: SQLite's SUM() is floating point
-        owed_to[certificate_id] -= amount
-    total = Decimal("0.00")
-    for certificate_id, owed in sorted(owed_to.items()):
-        if owed <= 0:
+    credited = Decimal("0.00")
+    not_returned = []
+    for taken in gift_taken_by(appointment):
+        certificate = _locked(taken.certificate.pk)
+        if not certificate.takes_credit_back:
+            not_returned.append(GiftTaken(certificate=certificate, amount=taken.amount))
             continue
-        certificate = _locked(certificate_id)
         _change_balance(
             certificate,
-            owed,
+            taken.amount,
             Kind.CREDIT,
             now=now,
             appointment=appointment,
             by=by,
             reason="Booking cancelled",
+            **_load_fields(certificate, now),
         )
-        total += owed
-    return total
+        credited += taken.amount
+    return GiftCreditBack(credited=credited, not_returned=tuple(not_returned))
 
 
 def _required_reason(reason: str) -> str:
@@ -231,7 +295,7 @@ def adjust_gift_certificate(
     now: datetime | None = None,
 ) -> GiftLedgerEntry:
     """A correction by staff, up or down, with a reason; never below zero. Adding value is a
-    new load: an expiry date moves to at least the minimum term from now."""
+    new load (`_load_fields`): an expiry date moves to at least the minimum term from now."""
     now = now or timezone.now()
     reason = _required_reason(reason)
     try:
@@ -243,10 +307,7 @@ def adjust_gift_certificate(
     certificate = _locked(certificate.pk)
     if certificate.status != GiftCertificate.Status.ACTIVE:
         raise GiftNotChangeable("Only an active certificate can be adjusted.")
-    fields: dict[str, Any] = {}
-    years = GiftSettings.current().expiry_years
-    if amount > 0 and certificate.expires_at is not None and years:
-        fields["expires_at"] = max(certificate.expires_at, add_years(now, years))
+    fields = _load_fields(certificate, now) if amount > 0 else {}
     return _change_balance(
         certificate, amount, Kind.ADJUST, now=now, reason=reason, by=by, **fields
     )
