@@ -258,7 +258,7 @@ def cancel_appointment(
     appointment.cancelled_at = now or timezone.now()
     appointment.cancel_reason = reason.strip()[:500]
     appointment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    credit_back_for(appointment=appointment, now=now)
+    credit_back_for(appointment=appointment, by=by, now=now)
     enqueue_appointment_emails(appointment, "cancelled")
     return appointment
 

@@ -754,3 +754,23 @@ def test_ten_concurrent_bookings_paying_with_one_certificate_book_only_what_it_c
     assert sorted(a for a in outcomes if a is not None) == [10, 95, 95]
     assert Appointment.objects.count() == 3  # a refused certificate booked nothing
     assert balance(certificate) == 0 == ledger_sum(certificate)
+
+
+@pytest.mark.django_db
+def test_the_credit_back_of_a_booking_staff_cancel_names_who_cancelled_it(clinic_week):
+    from django.contrib.auth.models import User
+
+    desk = User.objects.create_user("desk", is_staff=True)
+    card = issued("200")
+    booked = book_appointment(
+        option=clinic_week.option,
+        start=at("2026-03-10 10:00"),
+        client=ANN,
+        gift_code=card.code,
+        now=NOW,
+    )
+
+    cancel_appointment(appointment=booked, by=desk, reason="Client phoned", now=NOW)
+
+    credit = GiftLedgerEntry.objects.get(appointment=booked, kind=GiftLedgerEntry.Kind.CREDIT)
+    assert (credit.amount, credit.by) == (Decimal("95.00"), desk)

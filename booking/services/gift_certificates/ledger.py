@@ -165,7 +165,7 @@ def redeem_gift_certificate(
     entry = _change_balance(
         certificate, -amount, Kind.REDEEM, now=now, appointment=booking, by=by, reason=reason
     )
-    if appointment is not None:
+    if appointment is not None and booking is not None:
         appointment.gift_amount = _add_gift_part(booking, amount)
     return entry
 
