@@ -188,6 +188,13 @@ def _already_booked(request: HttpRequest, appointment: Appointment) -> HttpRespo
     return render(request, "booking/already_booked.html", {"appointment": appointment}, status=409)
 
 
+def _sent_again(request: HttpRequest) -> Appointment | None:
+    """The booking this very form already made, when a confirmation is sent again."""
+    if not request.POST.get("confirm"):
+        return None
+    return booked_by_form(request.POST.get("request_key"))
+
+
 def _therapist_for(request: HttpRequest, selection: SelectionForm) -> Therapist | None:
     """Who takes the chosen time, keeping the therapist already shown while still free."""
     day, therapist = selection.cleaned_data["day"], selection.cleaned_data["therapist_obj"]
@@ -223,12 +230,14 @@ def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpRespo
     if form.is_valid():
         # Kept before the time is checked: if it was just taken, nothing typed is lost.
         request.session[SESSION_DETAILS] = {k: form.cleaned_data[k] for k in DETAIL_FIELDS}
-    if request.POST.get("confirm") and (booked := booked_by_form(request.POST.get("request_key"))):
+    if booked := _sent_again(request):
         # The same form sent again (a double click) after the first booked the time: that
         # booking, not "the time was taken".
         return _already_booked(request, booked)
     assigned = _therapist_for(request, selection)
     if assigned is None:
+        if booked := _sent_again(request):  # the first send booked it since the check above
+            return _already_booked(request, booked)
         day = selection.cleaned_data["day"]
         return _times_step(request, selection, day, NOT_FREE, status=409, wanted=selection.start)
     intake = IntakeForm(request.POST)
