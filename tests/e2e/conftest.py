@@ -256,13 +256,18 @@ def page(new_page: Callable[..., Page]) -> Page:
     return new_page()
 
 
+SETTLED = """() => Promise.race([
+    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),
+    new Promise((resolve) => setTimeout(resolve, 1000)),
+])"""
+
+
 def _serious_accessibility_violations(page: Page) -> list[str]:
     page.evaluate(AXE_SOURCE)  # evaluate, not add_script_tag: the CSP blocks inline scripts
     # A button's colour eases in over 0.15 s when its styles arrive or the pointer rests on it:
-    # axe must measure the colours the page settles on, not a frame half-way there.
-    page.evaluate(
-        "() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
-    )
+    # axe must measure the colours the page settles on, not a frame half-way there. A page
+    # that draws no frames never finishes one, so the wait is at most a second.
+    page.evaluate(SETTLED)
     violations = page.evaluate("async () => (await axe.run()).violations")
     return [
         f"{violation['id']} [{violation['impact']}] {violation['help']}\n      "
