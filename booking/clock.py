@@ -62,11 +62,17 @@ def bounded_day(value: str | None) -> date | None:
     return day if EARLIEST <= day <= LATEST else None
 
 
+def cents(amount: object) -> Decimal:
+    """An amount to the cent: a Sum() comes back as None when nothing matched, and as a float
+    from SQLite."""
+    return Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+
+
 def dollars(amount: Decimal | int | float | str | None) -> str:
     """The one way the site writes an amount: "$100.00", "$1,250.00", "-$5.00", always with
     cents, so a price, a balance and what a certificate pays read alike."""
     if amount is None or amount == "":
         return ""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    value = cents(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.2f}"

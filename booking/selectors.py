@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from booking.clock import cents
 from booking.exceptions import (
     GiftAlreadyApplied,
     GiftCertificateError,
@@ -201,11 +202,6 @@ def gift_not_credited_back(appointment: Appointment) -> Decimal:
 VOIDED = Q(status=GiftCertificate.Status.VOID)
 
 
-def _cents(total) -> Decimal:
-    """A Sum() back to cents: SQLite's SUM() is floating point, and None when nothing matched."""
-    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
-
-
 @dataclass(frozen=True)
 class GiftSales:
     """Certificates paid in a period: those still standing as sales, and those voided since."""
@@ -227,9 +223,9 @@ def gift_sales(start: datetime, end: datetime) -> GiftSales:
     )
     return GiftSales(
         count=figures["count"],
-        total=_cents(figures["total"]),
+        total=cents(figures["total"]),
         voided_count=figures["voided_count"],
-        voided_total=_cents(figures["voided_total"]),
+        voided_total=cents(figures["voided_total"]),
     )
 
 
@@ -250,7 +246,7 @@ def gift_sales_by_month(months: int = 12) -> list[dict[str, Any]]:
         .order_by("-month")[:months]
     ]
     for row in rows:
-        row["total"], row["voided_total"] = _cents(row["total"]), _cents(row["voided_total"])
+        row["total"], row["voided_total"] = cents(row["total"]), cents(row["voided_total"])
     return rows
 
 

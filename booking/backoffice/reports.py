@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from booking.clock import cents
 from booking.models import Appointment, Therapist
 from booking.selectors_care import Outcome, outcomes_by_service
 from booking.working_time import working_time
@@ -93,7 +94,7 @@ def week_report(monday: date) -> WeekReport:
         bookings_next_week=next_week.count(),
         bookings_per_day=[(day, per_day[day]) for day in days],
         utilisation=utilisation,
-        revenue=(outcomes["revenue"] or Decimal(0)).quantize(Decimal("0.01")),
+        revenue=cents(outcomes["revenue"]),
         completed=outcomes["completed"],
         no_shows=outcomes["no_shows"],
     )

@@ -483,7 +483,7 @@ def test_cancelling_puts_nothing_back_on_a_void_certificate_and_reports_what_was
     page = client.get(appointment.get_absolute_url()).content.decode()
     assert "$95.00 could not be credited back" in page and "credited back to the" not in page
     report = credit_back_for(appointment=appointment, now=NOW)
-    assert report.credited == 0 and report.not_returned_total == Decimal("95.00")
+    assert report.credited == 0
     assert [(t.certificate.code, t.amount) for t in report.not_returned] == [
         (certificate.code, Decimal("95.00"))
     ]

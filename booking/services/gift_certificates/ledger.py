@@ -243,10 +243,6 @@ class GiftCreditBack:
     credited: Decimal
     not_returned: tuple[GiftTaken, ...] = ()
 
-    @property
-    def not_returned_total(self) -> Decimal:
-        return sum((taken.amount for taken in self.not_returned), Decimal("0.00"))
-
 
 @transaction.atomic
 def credit_back_for(
