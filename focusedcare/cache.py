@@ -91,10 +91,7 @@ def _replace(names: tuple[str, ...]) -> None:
         cache.set_many({_key(name): secrets.token_hex(8) for name in names}, timeout=None)
     except CACHE_ERRORS as error:
         logger.warning("Versions not replaced, the cache is down: %s", error)
-    # This process's copies, even if the shared cache could not be told.
-    _memo.clear()
-    if (watch := _watch()) is not None:
-        watch.forget()
+    forget_local_copies()  # even if the shared cache could not be told
 
 
 class _Memo:
@@ -130,7 +127,8 @@ _memo = _Memo()
 
 
 def forget_local_copies() -> None:
-    """This process's remembered values, for tests that empty the shared cache."""
+    """This process's remembered values and kept versions: after a write here, and for tests
+    that empty the shared cache."""
     _memo.clear()
     if (watch := _watch()) is not None:
         watch.forget()
