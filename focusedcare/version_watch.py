@@ -5,9 +5,10 @@ the page cache costs beyond Django's own work). Redis can tell a client which ke
 (CLIENT TRACKING in broadcast mode, for every key under a prefix): each process keeps one
 connection subscribed to those messages, keeps the tokens it read, and drops a token the moment
 a message names it, or all of them when the database was flushed. Redis sends the message when
-the key changes, whoever changed it (another app server, an expiry, an eviction, a flush), before
-the writer hears that its write is done; the process that wrote drops its own copy at once
-(`forget`).
+the key changes, whoever changed it (another app server, an expiry, an eviction, a flush): for a
+key, before the writer hears that its write is done; for a flush, in the same turn of Redis's
+loop as that answer, possibly a moment after it. The process that wrote drops its own copy at
+once (`forget`).
 
 Nothing is kept while that connection is not known to be live: every read then goes to Redis, as
 before. Redis is asked for a sign of life after a quiet second, and a connection that does not
