@@ -186,7 +186,9 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
         return obj
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """No Save buttons on a page where nothing can be edited (actions are its buttons)."""
+        """No Save buttons on a page where nothing can be edited (actions are its buttons). A
+        form shown again after a save answers 400, as every other refused input does: Django
+        renders it only when the form or an inline did not validate."""
         editable = context["adminform"].form.fields or any(
             formset.formset.forms or formset.formset.extra
             for formset in context.get("inline_admin_formsets", [])
@@ -196,7 +198,19 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
             context.update(
                 show_save=False, show_save_and_continue=False, show_save_and_add_another=False
             )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if request.method == "POST":  # a save that was refused: the form shows why
+            response.status_code = 400
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        """A list edited in place whose rows did not validate answers 400 (the rows say why)."""
+        response = super().changelist_view(request, extra_context)
+        listed = getattr(response, "context_data", None) or {}
+        formset = getattr(listed.get("cl"), "formset", None)
+        if request.method == "POST" and formset is not None and not formset.is_valid():
+            response.status_code = 400
+        return response
 
     def history_view(self, request, object_id, extra_context=None):
         self.visible_object(request, object_id)

@@ -71,10 +71,34 @@ def test_a_negative_price_is_refused_with_a_message_and_nothing_saved(admin_clie
 
     response = admin_client.post("/admin/booking/service/add/", form)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = BeautifulSoup(response.content, "html.parser").select(".errorlist")
     assert any("greater than or equal to 0" in e.get_text() for e in errors)
     assert not Service.objects.filter(slug="broken").exists()
+
+
+def test_an_order_typed_as_words_in_the_service_list_is_refused_and_nothing_saved(
+    admin_client, demo
+):
+    services = list(Service.objects.order_by("pk"))
+    form = {
+        "form-TOTAL_FORMS": str(len(services)),
+        "form-INITIAL_FORMS": str(len(services)),
+        "_save": "Save",
+    }
+    for i, service in enumerate(services):
+        form |= {f"form-{i}-id": str(service.pk), f"form-{i}-order": str(service.order)}
+        if service.is_active:
+            form[f"form-{i}-is_active"] = "on"
+    form["form-0-order"] = "first"
+    form[f"form-{len(services) - 1}-order"] = "77"
+
+    response = admin_client.post("/admin/booking/service/", form)
+
+    assert response.status_code == 400
+    errors = BeautifulSoup(response.content, "html.parser").select(".errorlist")
+    assert any("whole number" in e.get_text() for e in errors)
+    assert Service.objects.get(pk=services[-1].pk).order == services[-1].order
 
 
 def test_the_clinic_cannot_be_deleted_or_duplicated(admin_client):

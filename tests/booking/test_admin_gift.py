@@ -251,6 +251,6 @@ def test_the_owner_cannot_set_an_expiry_under_five_years(admin_client):
         {"preset_amounts": "50, 100", "min_amount": "25", "max_amount": "500", "expiry_years": "3"},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "greater than or equal to 5" in text(response)
     assert not GiftLedgerEntry.objects.exists()

@@ -301,7 +301,7 @@ EXPECTED: dict[str, ROW] = {
     "admin:booking_sessionrecord_changelist": ("200", "403", "200", None),
     "admin:booking_sessionrecord_changelist action=delete_selected":
         ("- 200", "- 403", "- 200", "- 200"),
-    "admin:booking_sessionrecord_add": ("200 302+", "403 403", "200 200", None),
+    "admin:booking_sessionrecord_add": ("200 302+", "403 403", "200 400", None),
     "admin:booking_sessionrecord_change": ("200 302+", "403 403", "403 403", "200 302+"),
     "admin:booking_sessionrecord_delete": ("403 403", "403 403", "403 403", "403 403"),
     "admin:booking_sessionrecord_history": ("200", "403", "403", "200"),
@@ -312,7 +312,7 @@ EXPECTED: dict[str, ROW] = {
     "admin:booking_treatmentplan_changelist": ("200", "403", "200", None),
     "admin:booking_treatmentplan_changelist action=delete_selected":
         ("- 200", "- 403", "- 200", "- 200"),
-    "admin:booking_treatmentplan_add": ("200 302+", "403 403", "200 200", None),
+    "admin:booking_treatmentplan_add": ("200 302+", "403 403", "200 400", None),
     "admin:booking_treatmentplan_change": ("200 302+", "403 403", "403 403", "200 302+"),
     "admin:booking_treatmentplan_delete": ("403 403", "403 403", "403 403", "403 403"),
     "admin:booking_treatmentplan_history": ("200", "403", "403", "200"),
