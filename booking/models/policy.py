@@ -48,12 +48,12 @@ class BookingPolicy(models.Model):
         default=2,
         validators=[MaxValueValidator(168)],
     )
-    intake_retention_years = models.PositiveSmallIntegerField(
-        "keep intake answers for (years)",
+    health_retention_years = models.PositiveSmallIntegerField(
+        "keep health records for (years)",
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text="Health answers are deleted this long after the session. Check your state's "
-        "rules for client records before shortening it.",
+        help_text="Intake answers, session records and treatment plans are deleted this long "
+        "after the session. Check your state's rules for client records before shortening it.",
     )
 
     history = HistoricalRecords()
@@ -99,9 +99,10 @@ class BookingPolicy(models.Model):
     def aftercare_delay(self) -> timedelta:
         return timedelta(hours=self.aftercare_delay_hours)
 
-    def intake_expiry(self, now: datetime) -> datetime:
-        """Sessions that ended before this moment have had their intake kept long enough."""
+    def health_expiry(self, now: datetime) -> datetime:
+        """Sessions that ended before this moment have had their health records kept long
+        enough."""
         try:
-            return now.replace(year=now.year - self.intake_retention_years)
+            return now.replace(year=now.year - self.health_retention_years)
         except ValueError:  # 29 February, in a year without one
-            return now.replace(year=now.year - self.intake_retention_years, day=28)
+            return now.replace(year=now.year - self.health_retention_years, day=28)

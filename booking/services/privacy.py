@@ -1,6 +1,7 @@
-"""A client's personal data: health answers kept only as long as the owner says, one client's
+"""A client's personal data: health records kept only as long as the owner says, one client's
 data exported whole, and one client erased while the books keep their appointments."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +34,35 @@ class HasUpcomingBookings(BookingError):
     message = "This client has upcoming bookings: cancel them first, then erase the client."
 
 
-def purge_expired_intakes(now: datetime | None = None) -> int:
-    """Delete the intake answers of sessions that ended longer ago than the owner keeps them
-    (BookingPolicy.intake_retention_years). Intakes keep no history rows, so deleting the row
-    removes the answers. Returns how many were deleted; running it twice deletes nothing more."""
-    cutoff = BookingPolicy.current().intake_expiry(now or timezone.now())
-    deleted, _ = Intake.objects.filter(appointment__end__lt=cutoff).delete()
-    return deleted
+@dataclass(frozen=True)
+class Purged:
+    """What one purge deleted, for the worker's log."""
+
+    intakes: int = 0
+    session_records: int = 0
+    treatment_plans: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.intakes, self.session_records, self.treatment_plans))
+
+    def __str__(self) -> str:
+        return (
+            f"Deleted {self.intakes} expired intake(s), {self.session_records} session "
+            f"record(s) and {self.treatment_plans} treatment plan(s)."
+        )
+
+
+@transaction.atomic
+def purge_expired_health_records(now: datetime | None = None) -> Purged:
+    """Delete the health data of sessions that ended longer ago than the owner keeps it
+    (BookingPolicy.health_retention_years): intake answers, session records with their addenda,
+    treatment plans, and the history rows of records and plans (intakes keep none). The
+    appointment stays, for the books. Running it twice deletes nothing more."""
+    cutoff = BookingPolicy.current().health_expiry(now or timezone.now())
+    ended = Appointment.objects.filter(end__lt=cutoff)
+    intakes, _ = Intake.objects.filter(appointment__in=ended).delete()
+    records, plans = erase_care_records(ended)
+    return Purged(intakes=intakes, session_records=records, treatment_plans=plans)
 
 
 def _certificates(client: Client) -> QuerySet[GiftCertificate]:
@@ -217,14 +240,19 @@ def export_client_data(client: Client) -> dict[str, Any]:
     }
 
 
-def erase_care_records(appointments) -> None:
-    """Session records (with addenda), treatment plans and their history rows: health data."""
-    pks = list(appointments.values_list("pk", flat=True))
-    SessionRecord.objects.filter(appointment_id__in=pks).delete()
-    TreatmentPlan.objects.filter(appointment_id__in=pks).delete()
+def erase_care_records(appointments: QuerySet[Appointment]) -> tuple[int, int]:
+    """Session records (with addenda), treatment plans and their history rows: health data.
+    Returns how many records and plans were deleted."""
+    pks = appointments.values("pk")
+    _, records = SessionRecord.objects.filter(appointment__in=pks).delete()
+    _, plans = TreatmentPlan.objects.filter(appointment__in=pks).delete()
     # After the rows: deleting them writes a last history row each.
     SessionRecord.history.filter(appointment_id__in=pks).delete()
     TreatmentPlan.history.filter(appointment_id__in=pks).delete()
+    return (
+        records.get(SessionRecord._meta.label, 0),
+        plans.get(TreatmentPlan._meta.label, 0),
+    )
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""A client's personal data: intake answers kept only as long as the owner says, one client's
+"""A client's personal data: health records kept only as long as the owner says, one client's
 data downloaded whole, and a client erased while the books keep their appointments."""
 
 import io
@@ -22,6 +22,9 @@ from booking.models import (
     GiftLedgerEntry,
     Intake,
     OutboundEmail,
+    SessionAddendum,
+    SessionRecord,
+    TreatmentPlan,
 )
 from booking.services.appointments import book_appointment, cancel_appointment
 from booking.services.care import add_visit_scores
@@ -41,6 +44,8 @@ ANN = ClientDetails(
 INJURY = "Torn rotator cuff, surgery in 2021"
 GOALS = "Carry my toddler without shoulder pain"
 CANCEL_REASON = "Migraine since Tuesday"
+NOTE = "Left QL guarding on forward bend"
+PLAN_FOCUS = "Ease the left low back"
 CONSENTED = at("2026-03-01 08:00")  # confirming the booking under the consent statement
 
 
@@ -92,19 +97,52 @@ def intake_for(appointment: Appointment) -> Intake:
     )  # fmt: skip
 
 
+def care_records_for(appointment: Appointment) -> None:
+    """The therapist's record of the session (changed once, with an addendum) and its plan."""
+    record = SessionRecord.objects.create(appointment=appointment, pressure=3, notes=NOTE)
+    record.notes = f"{NOTE}, eased by the end"
+    record.save()
+    SessionAddendum.objects.create(record=record, text="Called: the ache came back after a week")
+    TreatmentPlan.objects.create(
+        appointment=appointment, focus=PLAN_FOCUS, sessions_planned=4, interval_days=14
+    )
+
+
+def care_left_for(appointment: Appointment) -> list[object]:
+    """Every row, current or past, that holds the session's health data."""
+    return [
+        *Intake.objects.filter(appointment=appointment),
+        *SessionRecord.objects.filter(appointment=appointment),
+        *SessionAddendum.objects.filter(record__appointment=appointment),
+        *TreatmentPlan.objects.filter(appointment=appointment),
+        *SessionRecord.history.filter(appointment_id=appointment.pk),
+        *TreatmentPlan.history.filter(appointment_id=appointment.pk),
+    ]
+
+
 # Retention ---------------------------------------------------------------------------------
-def test_intakes_older_than_the_retention_are_deleted_and_their_appointments_kept(clinic_week):
+def test_health_records_older_than_the_retention_are_deleted_and_their_appointments_kept(
+    clinic_week,
+):
     now = timezone.now()
     old = AppointmentFactory(option=clinic_week.option, start=now - timedelta(days=365 * 7 + 3))
     recent = AppointmentFactory(option=clinic_week.option, start=now - timedelta(days=365 * 6))
-    intake_for(old), intake_for(recent)
+    for appointment in (old, recent):
+        intake_for(appointment)
+        care_records_for(appointment)
+    kept = care_left_for(recent)
     out = io.StringIO()
 
     call_command("purge_expired_intakes", stdout=out)
 
-    assert "Deleted 1 expired intake" in out.getvalue()
-    assert list(Intake.objects.values_list("appointment", flat=True)) == [recent.pk]
+    said = "Deleted 1 expired intake(s), 1 session record(s) and 1 treatment plan(s)."
+    assert said in out.getvalue()
+    assert care_left_for(old) == []
+    assert care_left_for(recent) == kept
     assert Appointment.objects.count() == 2
+    call_command("purge_expired_intakes", stdout=out)
+    assert "Deleted 0 expired intake(s), 0 session record(s)" in out.getvalue()
+    assert care_left_for(recent) == kept
 
 
 def test_a_shorter_retention_set_by_the_owner_is_applied_by_the_worker(clinic_week):
@@ -112,6 +150,7 @@ def test_a_shorter_retention_set_by_the_owner_is_applied_by_the_worker(clinic_we
         option=clinic_week.option, start=timezone.now() - timedelta(days=365 * 2 + 3)
     )
     intake_for(recent)
+    care_records_for(recent)
     owner = login(OWNER, "olive")
     policy = BookingPolicy.objects.create()
     form = {
@@ -122,13 +161,13 @@ def test_a_shorter_retention_set_by_the_owner_is_applied_by_the_worker(clinic_we
         ]
     }  # fmt: skip
     url = f"/admin/booking/bookingpolicy/{policy.pk}/change/"
-    assert "Keep intake answers for (years)" in owner.get(url).text
+    assert "Keep health records for (years)" in owner.get(url).text
 
-    saved = owner.post(url, {**form, "intake_retention_years": "2"})
+    saved = owner.post(url, {**form, "health_retention_years": "2"})
     call_command("send_pending_emails", stdout=io.StringIO())  # one round of the worker
 
     assert saved.status_code == 302
-    assert not Intake.objects.exists()
+    assert care_left_for(recent) == []
     assert Appointment.objects.filter(pk=recent.pk).exists()
 
 
@@ -137,8 +176,8 @@ def test_the_front_desk_and_therapists_cannot_change_the_retention():
     url = f"/admin/booking/bookingpolicy/{policy.pk}/change/"
     for role in [FRONT_DESK, THERAPIST]:
         browser = login(role, role.replace(" ", ""))
-        assert browser.post(url, {"intake_retention_years": "1"}).status_code == 403
-    assert BookingPolicy.current().intake_retention_years == 7
+        assert browser.post(url, {"health_retention_years": "1"}).status_code == 403
+    assert BookingPolicy.current().health_retention_years == 7
 
 
 # Export ------------------------------------------------------------------------------------
@@ -260,6 +299,7 @@ def test_erasing_keeps_the_books_and_removes_every_trace_of_the_client(ann):
         start=timezone.now() - timedelta(days=30), status="completed",
     )  # fmt: skip
     intake_for(past)
+    care_records_for(past)
     client = ann.client
     client.notes = "Prefers the quiet room"
     client.save()
@@ -279,6 +319,7 @@ def test_erasing_keeps_the_books_and_removes_every_trace_of_the_client(ann):
         [(ann.pk, ann.price), (past.pk, past.price)]
     )
     assert not Intake.objects.filter(appointment__client=erased).exists()
+    assert care_left_for(past) == []
     assert not OutboundEmail.objects.filter(appointment__client=erased).exists()
     assert not OutboundEmail.objects.filter(to=ANN.email).exists()
     assert list(GiftLedgerEntry.objects.values_list("pk", "amount", "balance_after")) == (

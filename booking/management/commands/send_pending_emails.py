@@ -1,5 +1,5 @@
 """The worker: queues due reminders and sends what the outbox holds, retrying failures; once a
-day it also deletes intake answers past the owner's retention."""
+day it also deletes health records past the owner's retention."""
 
 import signal
 import time
@@ -14,7 +14,7 @@ from booking.services.emails import (
     send_pending_emails,
 )
 from booking.services.gift_certificates.sales import deliver_due_gift_certificates
-from booking.services.privacy import purge_expired_intakes
+from booking.services.privacy import purge_expired_health_records
 
 PURGE_EVERY = 24 * 60 * 60  # seconds: retention is counted in years, daily is soon enough
 
@@ -37,10 +37,10 @@ class Command(BaseCommand):
             if loop:
                 close_old_connections()  # a long-running process must not keep a dead one
             if time.monotonic() >= next_purge:
-                purged = purge_expired_intakes()
+                purged = purge_expired_health_records()
                 next_purge = time.monotonic() + PURGE_EVERY
                 if purged:
-                    self.stdout.write(f"Deleted {purged} expired intake(s).")
+                    self.stdout.write(str(purged))
             reminders = enqueue_due_reminders() + enqueue_due_aftercare()
             reminders += enqueue_due_intake_requests()
             reminders += deliver_due_gift_certificates()
