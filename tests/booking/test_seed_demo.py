@@ -16,7 +16,9 @@ from booking.models import (
     OutboundEmail,
     Service,
     ServiceOption,
+    SessionRecord,
     Therapist,
+    TreatmentPlan,
     WorkingHours,
 )
 from booking.services.emails import enqueue_due_aftercare, enqueue_due_reminders
@@ -134,6 +136,26 @@ def test_the_past_fortnight_holds_completed_no_show_and_cancelled_sessions_booke
     for appointment in past.filter(status=Appointment.Status.CANCELLED):
         assert appointment.cancelled_at < appointment.start
     assert all(a.created_at < a.start for a in past)
+
+
+def test_each_completed_demo_session_has_its_record_and_plan_from_the_session_itself():
+    now = at("2026-03-11 18:00")
+    seed(now)
+
+    completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED)
+    assert completed.count() >= 15
+    for appointment in completed.select_related("session_record", "treatment_plan", "therapist"):
+        record, plan = appointment.session_record, appointment.treatment_plan
+        assert record.area_labels and record.technique_labels and record.notes
+        assert plan.focus and plan.sessions_planned >= 3 and plan.home_care
+        assert appointment.end < record.created_at < appointment.end + timedelta(hours=1)
+        # Written by the therapist's own login; never by the desk (health data is not theirs).
+        writer = appointment.therapist.user
+        assert record.written_by == plan.written_by == writer
+    assert SessionRecord.objects.filter(written_by__username="maria").exists()
+    others = Appointment.objects.exclude(status=Appointment.Status.COMPLETED)
+    assert not SessionRecord.objects.filter(appointment__in=others).exists()
+    assert not TreatmentPlan.objects.filter(appointment__in=others).exists()
 
 
 def test_seeding_emails_nobody_now_or_when_the_worker_runs_later():

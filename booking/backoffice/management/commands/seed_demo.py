@@ -1,5 +1,6 @@
 """The demo clinic: the guide's four services, three therapists with working hours, closures on
-public holidays, a past fortnight of sessions (so the owner's reports have figures), a few
+public holidays, a past fortnight of sessions (so the owner's reports have figures; each
+completed one with its session record and treatment plan, as the care loop asks), a few
 appointments in the coming days, a paid gift certificate, and three logins: owner, front desk
 and one therapist.
 
@@ -30,7 +31,9 @@ from booking.models import (
     OutboundEmail,
     Service,
     ServiceOption,
+    SessionRecord,
     Therapist,
+    TreatmentPlan,
     WorkingHours,
 )
 from booking.services.appointments import (
@@ -39,6 +42,7 @@ from booking.services.appointments import (
     complete_appointment,
     mark_no_show,
 )
+from booking.services.care import save_session_record, save_treatment_plan
 from booking.services.clients import ClientDetails
 from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
@@ -184,6 +188,76 @@ PAST_CLIENTS = [
     "Helen Carter",
 ]
 PAST_DAYS = 14
+
+# What a therapist writes after a completed session of each service: the session record's
+# findings and work, and the plan it ends with (by service slug).
+CARE_NOTES = {
+    "deep-tissue-myoskeletal-alignment": {
+        "record": {
+            "shoulder_height": "right_higher",
+            "head_position": "slightly_forward",
+            "rom_forward_bend": "limited",
+            "areas_treated": ["upper_back", "lower_back"],
+            "techniques": ["deep_tissue", "myoskeletal"],
+            "pressure": 4,
+            "notes": "Guarding in the right upper trapezius; eased by the end of the session.",
+        },
+        "plan": {
+            "focus": "Release the upper back and restore forward bending",
+            "sessions_planned": 4,
+            "interval_days": 14,
+            "home_care": ["your-screen-your-phone", "posture"],
+        },
+    },
+    "hot-stone-therapy": {
+        "record": {
+            "hip_level": "level",
+            "rom_twist": "limited",
+            "areas_treated": ["mid_back", "lower_back"],
+            "techniques": ["hot_stone", "swedish"],
+            "pressure": 3,
+            "notes": "Stiff through the lower back in the morning; warmth helped.",
+        },
+        "plan": {
+            "focus": "Ease the morning stiffness in the lower back",
+            "sessions_planned": 3,
+            "interval_days": 21,
+            "home_care": ["keep-moving", "drink-water"],
+        },
+    },
+    "cupping-therapy": {
+        "record": {
+            "shoulder_height": "level",
+            "rom_arm_raise": "limited",
+            "areas_treated": ["upper_back", "neck"],
+            "techniques": ["cupping", "trigger_point"],
+            "pressure": 3,
+            "notes": "Burning between the shoulder blades after desk days.",
+        },
+        "plan": {
+            "focus": "Calm the tension between the shoulder blades",
+            "sessions_planned": 3,
+            "interval_days": 14,
+            "home_care": ["your-chair-your-sitting"],
+        },
+    },
+    "sciatica-piriformis-release": {
+        "record": {
+            "hip_level": "left_higher",
+            "rom_forward_bend": "painful",
+            "areas_treated": ["hips_glutes", "legs"],
+            "techniques": ["trigger_point", "stretching"],
+            "pressure": 3,
+            "notes": "Tingling down the left leg on sitting; the piriformis released well.",
+        },
+        "plan": {
+            "focus": "Free the sciatic nerve at the left piriformis",
+            "sessions_planned": 5,
+            "interval_days": 10,
+            "home_care": ["hips-glutes", "keep-moving"],
+        },
+    },
+}
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
@@ -426,6 +500,7 @@ class Command(BaseCommand):
             recorder = therapist.user or desk
             if session.outcome == Appointment.Status.COMPLETED:
                 complete_appointment(appointment=appointment, by=recorder, now=appointment.end)
+                self._write_care_notes(appointment, therapist.user)
                 completed.append(appointment.pk)
             elif session.outcome == Appointment.Status.NO_SHOW:
                 mark_no_show(
@@ -448,6 +523,19 @@ class Command(BaseCommand):
             f"{tally.get('no_show', 0)} no-shows, {tally.get('cancelled', 0)} cancelled "
             "(nobody emailed)."
         )
+
+    def _write_care_notes(self, appointment: Appointment, by: AbstractBaseUser | None) -> None:
+        """The session record and plan, written when the session ended, as the therapist would
+        (by their login, if they have one: never the desk's), through the same services the
+        back office uses; no email (aftercare is marked done after)."""
+        notes = CARE_NOTES.get(appointment.option.service.slug)
+        if notes is None:
+            return
+        written = appointment.end + timedelta(minutes=10)
+        record = SessionRecord(appointment=appointment, created_at=written, **notes["record"])
+        save_session_record(record=record, by=by, now=written)
+        plan = TreatmentPlan(appointment=appointment, created_at=written, **notes["plan"])
+        save_treatment_plan(plan=plan, by=by, now=written)
 
     def _book_demo_appointments(self, services: dict[str, Service], now: datetime) -> None:
         """A few bookings in the coming days, through the booking service like any other."""
