@@ -3,11 +3,11 @@
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from booking.models import (
     Therapist,
 )
 from booking.models.gift_certificates import is_well_formed, normalize_code
+from booking.working_time import local_midnight
 from focusedcare.cache import CATALOG, remembered
 
 
@@ -168,6 +169,24 @@ class GiftTaken:
 
     certificate: GiftCertificate
     amount: Decimal
+
+
+DESK_PAYMENT_DAYS = 7
+
+
+def bookings_to_pay(today: date, days: int = DESK_PAYMENT_DAYS) -> QuerySet[Appointment]:
+    """Bookings from `days` before `today` to `days` after, not cancelled, with part of their
+    price still to pay: the ones the desk may put a gift certificate towards, soonest first."""
+    return (
+        Appointment.objects.exclude(status=Appointment.Status.CANCELLED)
+        .filter(
+            start__gte=local_midnight(today - timedelta(days=days)),
+            start__lt=local_midnight(today + timedelta(days=days + 1)),
+            price__gt=F("gift_amount"),
+        )
+        .select_related("client", "option__service", "therapist")
+        .order_by("start", "pk")
+    )
 
 
 def gift_taken_by(appointment: Appointment) -> list[GiftTaken]:

@@ -11,11 +11,13 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from booking.models import Appointment, GiftCertificate, GiftLedgerEntry, OutboundEmail
+from booking.services.appointments import cancel_appointment
 from booking.services.gift_certificates.ledger import redeem_gift_certificate
 from booking.services.gift_certificates.sales import (
     mark_gift_certificate_paid,
     purchase_gift_certificate,
 )
+from tests.factories import AppointmentFactory, ClientFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +188,84 @@ def test_the_front_desk_redeems_for_a_walk_in(admin_client, admin_user):
     assert certificate.balance == 40
     entry = certificate.ledger.last()
     assert (entry.kind, entry.amount, entry.by) == ("redeem", -60, admin_user)
+
+
+@pytest.fixture
+def desk(client):
+    client.force_login(staff_user("desk", role="Front desk"))
+    return client
+
+
+def booking_on(clinic_week, days: int, **fields) -> Appointment:
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    return AppointmentFactory(
+        option=clinic_week.option,
+        therapist=clinic_week.therapist,
+        client=ClientFactory(name=fields.pop("name", "Dana Miller")),
+        start=start + timedelta(days=days),
+        **fields,
+    )
+
+
+def offered(response) -> dict[str, str]:
+    """The bookings the redeem form offers: option text by value (the empty choice left out)."""
+    page = BeautifulSoup(response.content, "html.parser")
+    return {o["value"]: o.get_text() for o in page.select("select[name=appointment] option")[1:]}
+
+
+def test_the_desk_redeems_towards_a_booking_and_cancelling_it_gives_the_amount_back(
+    desk, clinic_week
+):
+    certificate = issued("60")
+    booking = booking_on(clinic_week, 1)
+    url = f"{LIST}{certificate.pk}/redeem/"
+    assert "Dana Miller" in offered(desk.get(url))[str(booking.pk)]
+
+    taken = desk.post(url, {"amount": "60", "appointment": booking.pk}, follow=True)
+
+    assert "Took $60.00" in text(taken) and "towards Deep Tissue with Maria Alvarez" in text(taken)
+    booking.refresh_from_db()
+    assert booking.gift_amount == Decimal("60.00") and booking.due_at_clinic == Decimal("35.00")
+    entry = certificate.ledger.get(kind="redeem")
+    assert entry.appointment == booking
+    cancel_appointment(appointment=booking, reason="Unwell", by=staff_user("desk"))
+    certificate.refresh_from_db()
+    assert certificate.balance == Decimal("60.00")
+
+
+def test_the_desk_cannot_take_more_than_a_booking_has_left_to_pay(desk, clinic_week):
+    certificate = issued("200")
+    booking = booking_on(clinic_week, 0)
+
+    response = desk.post(
+        f"{LIST}{certificate.pk}/redeem/", {"amount": "100", "appointment": booking.pk}
+    )
+
+    assert response.status_code == 400
+    assert "This booking costs $95.00: a gift certificate can pay at most that" in text(response)
+    certificate.refresh_from_db()
+    booking.refresh_from_db()
+    assert certificate.balance == 200 and booking.gift_amount == 0
+
+
+def test_only_this_weeks_bookings_with_something_to_pay_are_offered(desk, clinic_week):
+    certificate = issued("100")
+    url = f"{LIST}{certificate.pk}/redeem/"
+    near = booking_on(clinic_week, -7, name="Near Past")
+    soon = booking_on(clinic_week, 7, name="Next Week")
+    far = booking_on(clinic_week, 8, name="Far Ahead")
+    cancelled = booking_on(clinic_week, 2, name="Called Off", status="cancelled")
+    paid = booking_on(clinic_week, 3, name="Paid Up", gift_amount=Decimal("95.00"))
+
+    choices = offered(desk.get(url))
+
+    assert list(choices) == [str(near.pk), str(soon.pk)]
+    for refused in (far, cancelled, paid):
+        response = desk.post(url, {"amount": "10", "appointment": refused.pk})
+        assert response.status_code == 400
+        assert "That booking is not one you can pay for here" in text(response)
+    certificate.refresh_from_db()
+    assert certificate.balance == 100
 
 
 @pytest.mark.parametrize(

@@ -5,27 +5,36 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from booking.backoffice.exports import gift_certificates_csv
 from booking.backoffice.roles import (
     RoleAdmin,
     TabularInline,
+    limit_to_own,
 )
-from booking.clock import dollars
+from booking.clock import clinic_time, dollars
 from booking.exceptions import BookingError
 from booking.forms import GiftReasonForm
 from booking.models import (
+    Appointment,
     GiftCertificate,
     GiftLedgerEntry,
     GiftSettings,
 )
 from booking.models.gift_certificates import is_well_formed, normalize_code
-from booking.selectors import gift_liability, gift_sales_by_month
+from booking.selectors import (
+    DESK_PAYMENT_DAYS,
+    bookings_to_pay,
+    gift_liability,
+    gift_sales_by_month,
+)
 from booking.services.gift_certificates.ledger import (
     adjust_gift_certificate,
     redeem_gift_certificate,
@@ -69,11 +78,36 @@ class GiftLedgerInline(TabularInline):
         return False
 
 
+class BookingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Appointment) -> str:
+        return (
+            f"{clinic_time(obj.start)}: {obj.client.name}, {obj.option.service.name} "
+            f"{obj.option.duration_minutes} min with {obj.therapist} "
+            f"({dollars(obj.due_at_clinic)} to pay)"
+        )
+
+
 class GiftRedeemForm(forms.Form):
     amount = forms.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
+    appointment = BookingChoice(
+        queryset=Appointment.objects.none(),
+        required=False,
+        label="For a booking",
+        empty_label="None: a walk-in or something else",
+        help_text=f"Bookings from {DESK_PAYMENT_DAYS} days ago to {DESK_PAYMENT_DAYS} days ahead "
+        "with something left to pay. The booking then shows what the certificate paid, and "
+        "cancelling it gives the amount back to the certificate.",
+        error_messages={
+            "invalid_choice": "That booking is not one you can pay for here: choose one listed."
+        },
+    )
     reason = forms.CharField(
         label="Note", max_length=500, required=False, help_text="For example: walk-in, 60 min."
     )
+
+    def __init__(self, *args, bookings: QuerySet[Appointment], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["appointment"].queryset = bookings
 
 
 @admin.register(GiftCertificate)
@@ -178,14 +212,22 @@ class GiftCertificateAdmin(RoleAdmin):
         return views + super().get_urls()
 
     def _gift_form(
-        self, request, pk: int, title: str, form_class, apply, fields=(), permission=None
+        self,
+        request,
+        pk: int,
+        title: str,
+        form_class,
+        apply,
+        fields=(),
+        permission=None,
+        form_kwargs=None,
     ):
         certificate = self.visible_object(request, str(pk))
         if not self.has_change_permission(request, certificate):
             raise PermissionDenied
         if permission and not request.user.has_perm(permission):
             raise PermissionDenied  # voids and adjustments are the owner's
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, **(form_kwargs or {}))
         for name in [n for n in list(form.fields) if fields and n not in fields]:
             del form.fields[name]
         status = 200
@@ -250,20 +292,34 @@ class GiftCertificateAdmin(RoleAdmin):
         )
 
     def redeem_view(self, request, pk: int):
-        """A walk-in pays with the certificate at the desk."""
+        """A client pays with the certificate at the desk: for a walk-in, or towards a booking
+        (the booking's `gift_amount` grows, and cancelling it credits the certificate back).
+        The bookings offered are those this login may see (the role helper)."""
 
         def apply(certificate, data) -> str:
+            booking = data.get("appointment")
             entry = redeem_gift_certificate(
                 code=certificate.code,
                 amount=data["amount"],
+                appointment=booking,
                 reason=data["reason"] or "Redeemed at the clinic",
                 by=request.user,
             )
             left = entry.balance_after
             took = dollars(-entry.amount)
-            return f"Took {took} from {certificate.display_code}; {dollars(left)} left."
+            towards = f" towards {booking}" if booking else ""
+            return f"Took {took} from {certificate.display_code}{towards}; {dollars(left)} left."
 
-        return self._gift_form(request, pk, "Redeem at the desk", GiftRedeemForm, apply)
+        bookings = limit_to_own(request.user, bookings_to_pay(timezone.localdate()), "therapist")
+        initial = {"appointment": request.GET.get("appointment")}
+        return self._gift_form(
+            request,
+            pk,
+            "Redeem at the desk",
+            GiftRedeemForm,
+            apply,
+            form_kwargs={"bookings": bookings, "initial": initial},
+        )
 
     @admin.action(description="Mark the selected certificates paid (issues and sends them)")
     def mark_paid(self, request, queryset) -> None:
