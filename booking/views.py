@@ -235,6 +235,10 @@ def _details_posted(request: HttpRequest, selection: SelectionForm) -> HttpRespo
         # booking, not "the time was taken".
         return _already_booked(request, booked)
     assigned = _therapist_for(request, selection)
+    if assigned is None and request.POST.get("confirm"):
+        # Confirming a therapist the client chose: the booking decides under its lock, and a
+        # refusal offers whoever else is free then (`_still_free_step`), nothing typed lost.
+        assigned = selection.cleaned_data["therapist_obj"]
     if assigned is None:
         if booked := _sent_again(request):  # the first send booked it since the check above
             return _already_booked(request, booked)
@@ -318,10 +322,7 @@ def _confirm_step(
     except AlreadyBooked as error:
         return _already_booked(request, error.appointment)
     except SlotUnavailable as error:
-        if selection.cleaned_data["therapist_obj"] is None:
-            return _still_free_step(request, selection, context)
-        day = selection.cleaned_data["day"]
-        return _times_step(request, selection, day, error.message, status=409, wanted=start)
+        return _still_free_step(request, selection, context, error.message)
     except NeedsDoctor as error:
         return _render_step(request, "details", {**context, "screening": error.screening})
     except GiftAmountChanged as error:
@@ -341,19 +342,29 @@ def _confirm_step(
 
 
 def _still_free_step(
-    request: HttpRequest, selection: SelectionForm, context: dict[str, Any]
+    request: HttpRequest, selection: SelectionForm, context: dict[str, Any], refusal: str
 ) -> HttpResponse:
-    """A "first available" booking refused because its therapist was just booked: whoever is
-    still free at that time, each one tap from booked (the form as reviewed, that therapist),
-    and the nearest free times."""
+    """A booking refused at confirm because its time was just taken: whoever is still free at
+    that time, each one tap from booked (the form as reviewed, as "first available" with that
+    therapist shown), and the nearest free times with the therapist chosen. For a named
+    therapist, the rule that refused it (`refusal`) and the others free then."""
     start, day = selection.start, selection.cleaned_data["day"]
     availability = Availability(option=selection.option, first_day=day, last_day=day)
     still_free = availability.free_therapists_at(start)
     taken = context.pop("assigned")
-    error = f"Sorry, {taken.name} was just booked at that time."
+    named = selection.cleaned_data["therapist_obj"] is not None
+    error = refusal if named else f"Sorry, {taken.name} was just booked at that time."
     if still_free:
-        error += f" Still free then: {', '.join(t.name for t in still_free)}."
-    extra = {**context, "still_free": still_free, "shown_gift": gift_shown(request.POST)}
+        free = ", ".join(t.name for t in still_free)
+        error += (
+            f" Free then with another therapist: {free}." if named else f" Still free then: {free}."
+        )
+    extra = {
+        **context,
+        "still_free": still_free,
+        "still_free_selection": {**selection.cleaned_data, "therapist": ANY},
+        "shown_gift": gift_shown(request.POST),
+    }
     return _times_step(request, selection, day, error, status=409, wanted=start, extra=extra)
 
 

@@ -278,6 +278,39 @@ def test_a_first_available_booking_refused_when_nobody_is_free_offers_the_neares
     assert Appointment.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_a_named_therapist_refused_at_confirm_offers_the_others_free_at_that_time(
+    clinic_week, ben, day
+):
+    browser = Browser()
+    review = page(browser.post("/book/", {**flow(day, therapist="maria"), **DETAILS}))
+    reviewed = form_data(review.find("form", action="/book/"))
+    start = at(f"{day} 10:00")
+    book_appointment(
+        option=clinic_week.option, start=start, therapist=clinic_week.therapist, client=BO
+    )
+
+    refused = browser.post("/book/", {**reviewed, "confirm": "1"})
+
+    assert refused.status_code == 409
+    assert "Sorry, that time was just taken." in shown(refused)
+    assert "Free then with another therapist: Ben Carter." in shown(refused)
+    assert "Free at 10:00 AM with another therapist" in shown(refused)
+    assert "The nearest free times" in shown(refused)  # with Maria, as chosen
+    offer = page(refused).find("form", action="/book/")
+    button = offer.find("button", attrs={"name": "assigned"})
+    assert button.get_text(strip=True) == "Book with Ben Carter at 10:00 AM"
+
+    booked = browser.post("/book/", form_data(offer, button))
+
+    assert booked.status_code == 302
+    mine = Appointment.objects.get(client__email="ann@example.com")
+    assert (mine.therapist, mine.start) == (ben, start)
+    assert mine.request_key == reviewed["request_key"][0]
+    assert mine.intake.zones == ["lower_back"]
+    assert mine.intake.consent and mine.intake.consent_name == "Ann Client"
+
+
 # 3. A certificate pays what the review showed, or the client sees the new amount first -----------
 
 

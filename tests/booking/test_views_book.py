@@ -158,7 +158,7 @@ def test_a_time_taken_while_the_client_typed_sends_them_back_to_the_times_with_a
 
     assert response.status_code == 409
     text = page(response).get_text(" ", strip=True)
-    assert "That time isn't available" in text
+    assert "Sorry, that time was just taken." in text
     alternatives = [a["href"] for a in page(response).select(".alternatives a.time")]
     # 10:00 is held until 11:15 (buffer); 9:00 would run into it, so the nearest come after.
     near = [f"day={day.isoformat()}&time={hour}" for hour in ("11:15", "11:30", "11:45")]
