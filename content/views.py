@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.forms import carry_answers
@@ -100,14 +100,21 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "content/therapist_detail.html", context)
 
 
-@never_cache  # the answers are health information: no cache keeps the page that shows them
 @require_http_methods(["GET", "POST"])
+@cached_page  # the blank questionnaire only: a POST is never kept
 def find_my_massage(request: HttpRequest) -> HttpResponse:
-    """The questionnaire on GET; on POST (answers never go in the address) a red flag stops it,
-    even with other answers missing; otherwise the services the guide suggests, ranked."""
-    template = "content/find_my_massage.html"
+    """The questionnaire on GET (blank: the same for everyone); on POST (answers never go in
+    the address) a red flag stops it, even with other answers missing; otherwise the services
+    the guide suggests, ranked."""
     if request.method == "GET":
-        return render(request, template, {"form": FindMyMassageForm()})
+        return render(request, "content/find_my_massage.html", {"form": FindMyMassageForm()})
+    response = _answered(request)
+    add_never_cache_headers(response)  # health information: no cache keeps the answers' page
+    return response
+
+
+def _answered(request: HttpRequest) -> HttpResponse:
+    template = "content/find_my_massage.html"
     form = FindMyMassageForm(request.POST)
     valid = form.is_valid()
     screening = screen(form.cleaned_data.get("red_flags", []))

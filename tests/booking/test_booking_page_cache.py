@@ -135,6 +135,35 @@ def test_find_my_massage_answers_never_reach_another_visitor(clinic_week, day):
     assert not re.search(r'value="lower_back"[^>]*checked', fresh.content.decode()), ticked
 
 
+def test_the_blank_questionnaire_comes_from_the_cache_and_the_answers_never_do(
+    clinic_week, monkeypatch
+):
+    import content.views
+
+    built = []
+
+    class Counted(content.views.FindMyMassageForm):
+        def __init__(self, *args, **kwargs):
+            built.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(content.views, "FindMyMassageForm", Counted)
+    fetch("/find-my-massage/")
+    visitor = Browser(enforce_csrf_checks=True)
+
+    page, _ = fetch("/find-my-massage/", visitor)
+
+    assert built == [()]  # rendered for the first visitor only
+    assert "no-store" not in page.get("Cache-Control", "")
+    token = TOKEN.search(page.content.decode()).group(1)
+    answers = {"areas": ["lower_back"], "duration": "weeks", "csrfmiddlewaretoken": token}
+    answered = visitor.post("/find-my-massage/", answers)
+    assert answered.status_code == 200 and "no-store" in answered["Cache-Control"]
+    assert "What we suggest" in answered.content.decode()
+    blank, _ = fetch("/find-my-massage/")
+    assert not re.search(r'value="lower_back"[^>]*checked', blank.content.decode())
+
+
 def test_an_address_with_anything_else_is_rendered_and_not_kept(clinic_week):
     fetch(f"{TIMES}&utm_source=flyer")
 
