@@ -14,14 +14,17 @@ from functools import wraps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from booking.clock import clinic_time, within_clinic_years
+from booking.clock import EARLIEST, LATEST, clinic_time, within_clinic_years
 from booking.exceptions import BookingError
 from booking.models import Therapist
 
@@ -114,6 +117,41 @@ def sees_gift_codes(user: AbstractBaseUser) -> bool:
     return user.has_perm("booking.view_giftcertificate")
 
 
+# A date part in a list's filter (`created_at__year=...`, the date drill-down's links): a year
+# the calendar cannot hold fails deep in the database, not as a refused filter.
+DATE_PARTS = {"year": (EARLIEST.year, LATEST.year), "month": (1, 12), "day": (1, 31)}
+
+
+def refused_list_address(params: QueryDict) -> str | None:
+    """Why a list's filters cannot be followed, or None. PostgreSQL text holds no NUL (a filter
+    on a choice field with one was a 500), and a date part must be one a calendar has."""
+    for name, values in params.lists():
+        for value in values:
+            if "\x00" in name or "\x00" in value:
+                return "A filter can't hold a NUL character. Choose the filter again from the list."
+            part = name.rsplit("__", 1)[-1]
+            if name != part and part in DATE_PARTS:
+                low, high = DATE_PARTS[part]
+                if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+                    return f"Choose a {part} between {low} and {high}."
+    return None
+
+
+def _moment(text: str) -> datetime | None:
+    """A date and time typed in an address, on the clinic's clock unless it names its offset;
+    None when it is not one, or not in the years a calendar holds."""
+    try:
+        moment = parse_datetime(text)
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        within_clinic_years(moment)
+    except (ValueError, OverflowError, ValidationError):
+        return None
+    return moment
+
+
 class BoundedDates:
     """Mixin for every admin and inline: a date typed outside the years a clinic's calendar can
     hold is a form error, not an overflow in the database (booking.clock.within_clinic_years)."""
@@ -175,6 +213,31 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
                 raise PermissionDenied
         return obj
 
+    def get_search_results(self, request, queryset, search_term):
+        """Nothing matches a NUL (PostgreSQL text cannot hold one: searching with it was a
+        500, in lists and in the autocomplete of other screens' fields alike)."""
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """Values an add form's address fills in: a date and time is read as one (Django's
+        split date-time widget fails on text), and left out when it is not one a calendar
+        can hold."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateTimeField) and isinstance(value, str):
+                moment = _moment(value)
+                if moment is None:
+                    del initial[name]
+                else:
+                    initial[name] = moment
+        return initial
+
     def visible_object(self, request: HttpRequest, object_id: str):
         """The object as this user may see it: 403 when it is another therapist's, 404 when
         there is no such object."""
@@ -204,7 +267,15 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
         return response
 
     def changelist_view(self, request, extra_context=None):
-        """A list edited in place whose rows did not validate answers 400 (the rows say why)."""
+        """A list edited in place whose rows did not validate answers 400 (the rows say why),
+        as does an address whose filters the database cannot take."""
+        if (refusal := refused_list_address(request.GET)) is not None:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "That list can't be shown",
+                "message": refusal,
+            }
+            return TemplateResponse(request, "admin/booking/bad_request.html", context, status=400)
         response = super().changelist_view(request, extra_context)
         listed = getattr(response, "context_data", None) or {}
         formset = getattr(listed.get("cl"), "formset", None)
