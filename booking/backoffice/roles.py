@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -152,6 +153,20 @@ def _moment(text: str) -> datetime | None:
     return moment
 
 
+NOT_ROWS = "Tick the rows to act on in the list: that selection is not one of its rows."
+
+
+def are_row_ids(model: type[models.Model], values: list[str]) -> bool:
+    """Whether each value could be the id of a row of `model` (a number, for these tables):
+    anything else made Django's own actions, and the history's version page, a 500."""
+    for value in values:
+        try:
+            model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+    return True
+
+
 class BoundedDates:
     """Mixin for every admin and inline: a date typed outside the years a clinic's calendar can
     hold is a form error, not an overflow in the database (booking.clock.within_clinic_years)."""
@@ -269,7 +284,11 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         """A list edited in place whose rows did not validate answers 400 (the rows say why),
         as does an address whose filters the database cannot take."""
-        if (refusal := refused_list_address(request.GET)) is not None:
+        refusal = refused_list_address(request.GET)
+        ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if refusal is None and request.method == "POST" and not are_row_ids(self.model, ticked):
+            refusal = NOT_ROWS
+        if refusal is not None:
             context = {
                 **self.admin_site.each_context(request),
                 "title": "That list can't be shown",
@@ -291,8 +310,11 @@ class RoleAdmin(BoundedDates, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """One past version: only of a row this user may see, and saved (a revert) only when
-        this admin allows reverts and the user may change the row."""
+        this admin allows reverts and the user may change the row. A version id that is not
+        one (letters, a NUL) is a 404, not the library's 500."""
         obj = self.visible_object(request, object_id)
+        if not are_row_ids(self.model.history.model, [version_id]):
+            raise Http404("No such version.")
         if request.method == "POST" and self.revert_disabled(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -2,7 +2,7 @@
 
 import secrets
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,14 +59,19 @@ def _validate_presets(value: str) -> None:
 
 
 def parse_amounts(value: str) -> list[Decimal]:
+    """Whole-dollar amounts from "50, $100, 150"; ValueError for anything else (words, NaN,
+    Infinity, cents, zero or less)."""
     amounts = []
     for part in value.replace("$", "").split(","):
         if not part.strip():
             continue
-        amount = Decimal(part.strip())
-        if amount <= 0 or amount != amount.to_integral_value():
-            raise ValueError(part)
-        amounts.append(amount.quantize(Decimal("1")))
+        try:
+            amount = Decimal(part.strip())
+            if not amount.is_finite() or amount <= 0 or amount != amount.to_integral_value():
+                raise ValueError(part)
+            amounts.append(amount.quantize(Decimal("1")))  # more digits than a Decimal holds
+        except InvalidOperation as error:
+            raise ValueError(part) from error
     return sorted(set(amounts))
 
 

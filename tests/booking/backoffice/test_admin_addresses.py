@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.urls import reverse
 
-from booking.models import TimeOff
+from booking.models import Service, TimeOff
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,37 @@ def test_an_add_form_filled_in_from_its_address_takes_a_date_and_time_or_leaves_
     )
     assert field.get("value") == shown
     assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize("ticked", ["abc", "%00", "2026-13-45"])
+def test_an_action_on_rows_that_are_not_rows_answers_400_and_changes_nothing(
+    admin_client, demo, ticked
+):
+    before = Service.objects.count()
+    for url in lists():
+        response = admin_client.post(
+            url, {"action": "delete_selected", "_selected_action": ticked, "index": "0"}
+        )
+
+        assert response.status_code == 400, url
+        assert "that selection is not one of its rows" in text(response), url
+    assert Service.objects.count() == before
+
+
+@pytest.mark.parametrize("version", ["abc", "%00"])
+def test_a_history_version_that_is_not_one_is_a_404(admin_client, demo, version):
+    service = Service.objects.first()
+
+    for method in (admin_client.get, admin_client.post):
+        response = method(f"/admin/booking/service/{service.pk}/history/{version}/")
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("presets", ["abc", "NaN", "Infinity", "9" * 30, "50, 1e999"])
+def test_gift_amounts_that_are_not_whole_dollars_are_refused_with_a_message(admin_client, presets):
+    form = {"preset_amounts": presets, "min_amount": "25", "max_amount": "500"}
+
+    response = admin_client.post("/admin/booking/giftsettings/add/", form)
+
+    assert response.status_code == 400
+    assert "List whole-dollar amounts separated by commas" in text(response)
