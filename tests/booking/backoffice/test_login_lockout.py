@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_the_login_with_a_styled_page_and_retry_after(
     locked = log_in(client, "guess")
     right_password = log_in(client, PASSWORD)
 
-    assert wrong == [200] * 4  # the login form again, with its error
+    assert wrong == [400] * 4  # the login form again, with its error
     assert locked.status_code == 429 and locked["Retry-After"] == "900"
     html = BeautifulSoup(locked.content, "html.parser")
     assert len(html.find_all("h1")) == 1 and "Sign-in paused" in html.h1.get_text()
