@@ -10,11 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from booking.aftercare import tips_by_key
 from booking.models import Appointment, Client, Intake, TreatmentPlan
+from booking.models.care import LOCK_AFTER
 
 MATTERS = 2  # points, on either 0-10 scale
 MAX_ACTIVITIES = 3
@@ -55,6 +57,19 @@ def tracked_activities(appointment: Appointment) -> list[str]:
         if activities:
             return [item["name"] for item in activities]
     return []
+
+
+def without_session_record(
+    appointments: QuerySet[Appointment], now: datetime, *, locked: bool
+) -> QuerySet[Appointment]:
+    """Sessions that took place (over, neither cancelled nor missed) with no session record:
+    still to write (`locked=False`: the record can be written until LOCK_AFTER after the
+    session), or never written (`locked=True`: too late now, the gap stays on file)."""
+    cutoff = now - LOCK_AFTER
+    held = appointments.filter(end__lte=now, session_record__isnull=True).exclude(
+        status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW]
+    )
+    return held.filter(end__lte=cutoff) if locked else held.filter(end__gt=cutoff)
 
 
 def book_next_path(appointment: Appointment, day: date) -> str:

@@ -19,6 +19,7 @@ from booking.models import (
     OutboundEmail,
 )
 from booking.selectors import gift_taken_by
+from booking.selectors_care import without_session_record
 from booking.services.appointments import (
     cancel_appointment,
     complete_appointment,
@@ -94,6 +95,23 @@ class IntakeInline(StackedInline):
         return ", ".join(intake.habit_labels) or "None given"
 
 
+class SessionRecordFilter(admin.SimpleListFilter):
+    """The care loop's worklist: sessions that took place without their session record,
+    still to write (before it locks) or never written. For those who read records."""
+
+    title = "session record"
+    parameter_name = "record"
+
+    def lookups(self, request, model_admin):
+        return [("to_write", "To write (before it locks)"), ("not_written", "Never written")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("to_write", "not_written"):
+            return queryset
+        locked = self.value() == "not_written"
+        return without_session_record(queryset, timezone.now(), locked=locked)
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(RoleAdmin):
     therapist_path = "therapist"
@@ -114,6 +132,13 @@ class AppointmentAdmin(RoleAdmin):
                                "reminder_sent_at", "aftercare_sent_at"]}),
     ]  # fmt: skip
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    def get_list_filter(self, request):
+        """The session-record worklist only for those who may read records (not the desk)."""
+        filters = super().get_list_filter(request)
+        if request.user.has_perm("booking.view_sessionrecord"):
+            filters = [*filters, SessionRecordFilter]
+        return filters
 
     def has_change_permission(self, request, obj=None) -> bool:
         """Nothing on the page is edited as a form: an appointment changes through the buttons

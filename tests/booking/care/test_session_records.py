@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from booking.exceptions import RecordLocked
-from booking.models import AccessLog, Appointment, SessionAddendum, SessionRecord, TreatmentPlan
+from booking.models import (
+    AccessLog,
+    Appointment,
+    SessionAddendum,
+    SessionRecord,
+    Therapist,
+    TreatmentPlan,
+)
 from booking.services.care import add_addendum, save_session_record
 from booking.services.privacy import erase_client
 from tests.factories import AppointmentFactory, TherapistFactory, staff_user
@@ -213,3 +220,40 @@ def test_the_owners_export_of_a_client_carries_records_and_plans_and_is_logged(
     assert list(AccessLog.objects.values_list("user__username", "action", "what")) == [
         ("owner", "exported", "client")
     ]
+
+
+def listed(client, user, query: str) -> list[int]:
+    client.force_login(user)
+    response = client.get(f"/admin/booking/appointment/?{query}")
+    assert response.status_code == 200
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+def test_the_appointment_list_shows_the_sessions_still_waiting_for_their_record(
+    client, clinic_week, people
+):
+    to_write = session(clinic_week, timedelta(hours=3))
+    too_late = session(clinic_week, timedelta(days=2))
+    written = session(clinic_week, timedelta(hours=5))
+    save_session_record(record=SessionRecord(appointment=written, notes=NOTE), by=people["alma"])
+    missed = session(clinic_week, timedelta(hours=4))
+    missed.status = Appointment.Status.NO_SHOW
+    missed.save()
+    AppointmentFactory(  # still to come: nothing to write yet
+        therapist=clinic_week.therapist, option=clinic_week.option,
+        start=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    bruno = Therapist.objects.get(slug="bruno")
+    brunos = AppointmentFactory(
+        therapist=bruno, option=clinic_week.option, status=Appointment.Status.COMPLETED,
+        start=timezone.now() - timedelta(hours=2), end=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+
+    assert listed(client, people["owner"], "record=to_write") == [brunos.pk, to_write.pk]
+    assert listed(client, people["owner"], "record=not_written") == [too_late.pk]
+    assert listed(client, people["alma"], "record=to_write") == [to_write.pk]
+    assert listed(client, people["bruno"], "record=to_write") == [brunos.pk]
+    client.force_login(people["desk"])
+    page = client.get("/admin/booking/appointment/")
+    assert "session record" not in page.content.decode().lower()
+    assert client.get("/admin/booking/appointment/?record=to_write")["Location"].endswith("?e=1")
