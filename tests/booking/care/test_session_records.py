@@ -234,9 +234,9 @@ def test_the_appointment_list_shows_the_sessions_still_waiting_for_their_record(
 ):
     to_write = session(clinic_week, timedelta(hours=3))
     too_late = session(clinic_week, timedelta(days=2))
-    written = session(clinic_week, timedelta(hours=5))
+    written = session(clinic_week, timedelta(hours=6))  # sessions apart, buffers and all
     save_session_record(record=SessionRecord(appointment=written, notes=NOTE), by=people["alma"])
-    missed = session(clinic_week, timedelta(hours=4))
+    missed = session(clinic_week, timedelta(hours=9))
     missed.status = Appointment.Status.NO_SHOW
     missed.save()
     AppointmentFactory(  # still to come: nothing to write yet
