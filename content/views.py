@@ -100,6 +100,9 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "content/therapist_detail.html", context)
 
 
+FIND_MY_MASSAGE = "content/find_my_massage.html"
+
+
 @require_http_methods(["GET", "POST"])
 @cached_page  # the blank questionnaire only: a POST is never kept
 def find_my_massage(request: HttpRequest) -> HttpResponse:
@@ -107,14 +110,15 @@ def find_my_massage(request: HttpRequest) -> HttpResponse:
     the address) a red flag stops it, even with other answers missing; otherwise the services
     the guide suggests, ranked."""
     if request.method == "GET":
-        return render(request, "content/find_my_massage.html", {"form": FindMyMassageForm()})
+        return render(request, FIND_MY_MASSAGE, {"form": FindMyMassageForm()})
     response = _answered(request)
     add_never_cache_headers(response)  # health information: no cache keeps the answers' page
     return response
 
 
 def _answered(request: HttpRequest) -> HttpResponse:
-    template = "content/find_my_massage.html"
+    """The page for the answers posted: the stop, the errors, or the suggestions."""
+    template = FIND_MY_MASSAGE
     form = FindMyMassageForm(request.POST)
     valid = form.is_valid()
     screening = screen(form.cleaned_data.get("red_flags", []))
